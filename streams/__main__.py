@@ -1,0 +1,5 @@
+"""`python -m streams` is the newsradar CLI."""
+
+from streams.cli import main
+
+raise SystemExit(main())

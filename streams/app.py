@@ -1,0 +1,28 @@
+"""The Faust application, configured from settings; nothing else lives here."""
+
+from __future__ import annotations
+
+import faust
+
+from streams.settings import load_settings
+
+settings = load_settings()
+
+app = faust.App(
+    settings.worker.app_id,
+    broker=";".join(f"kafka://{server}" for server in settings.kafka.servers()),
+    store=settings.worker.store,
+    datadir=str(settings.worker.data_dir),
+    topic_partitions=settings.topics.partitions,
+    topic_replication_factor=settings.topics.replication_factor,
+    broker_session_timeout=settings.worker.session_timeout_seconds,
+    broker_heartbeat_interval=min(3.0, settings.worker.session_timeout_seconds / 3),
+    consumer_auto_offset_reset="earliest",
+    producer_acks=-1,
+    web_enabled=settings.web.enabled,
+    web_bind=settings.web.host,
+    web_host=settings.web.host,
+    web_port=settings.web.port,
+    # Faust's own sensors keep their names; our metrics live in streams.metrics.
+    autodiscover=False,
+)

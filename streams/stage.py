@@ -1,0 +1,89 @@
+"""What every agent does around its stage logic: count, time, and dead-letter failures.
+
+An exception that escaped an agent would lose the event and stop the agent, so each
+record is processed inside `guarded`, which turns a failure into a dead letter.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from faust.types import EventT
+
+from streams import topics
+from streams.deadletters import Origin, dead_letter
+from streams.metrics import METRICS, Metrics
+from streams.rejection import Rejected
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def record_time(event: EventT) -> datetime:
+    """When Kafka took the record in: the entry time of an article whose publisher set none."""
+    timestamp = getattr(event.message, "timestamp", None)
+    return datetime.fromtimestamp(timestamp, UTC) if timestamp else utcnow()
+
+
+def origin(event: EventT) -> Origin:
+    message = event.message
+    return Origin(
+        topic=getattr(message, "topic", None),
+        partition=getattr(message, "partition", None),
+        offset=getattr(message, "offset", None),
+        key=event.key if isinstance(event.key, bytes) else None,
+    )
+
+
+class Guard:
+    """Handed to the agent body: reports what happened to the record."""
+
+    def __init__(self, stage: str, event: EventT, metrics: Metrics) -> None:
+        self.stage, self.event, self.metrics = stage, event, metrics
+
+    def passed(self) -> None:
+        self.metrics.articles_out.labels(self.stage).inc()
+
+    async def reject(self, rejected: Rejected, exception_type: str | None = None) -> None:
+        where = origin(self.event)
+        letter = dead_letter(
+            self.stage,
+            rejected,
+            self.event.value,
+            where,
+            now=utcnow(),
+            exception_type=exception_type,
+        )
+        await topics.dead_letters.send(key=where.key, value=letter.model_dump_json().encode())
+        self.metrics.dead_letters.labels(self.stage, rejected.reason).inc()
+        log.warning(
+            "%s: dead letter (%s) topic=%s partition=%s offset=%s: %s",
+            self.stage,
+            rejected.reason,
+            where.topic,
+            where.partition,
+            where.offset,
+            rejected.detail,
+        )
+
+
+@asynccontextmanager
+async def guarded(stage: str, event: EventT, metrics: Metrics = METRICS) -> AsyncIterator[Guard]:
+    """Count the record in, time it, and dead-letter it if the stage raises."""
+    metrics.articles_in.labels(stage).inc()
+    guard = Guard(stage, event, metrics)
+    started = time.perf_counter()
+    try:
+        yield guard
+    except Exception as error:
+        log.exception("%s: unexpected failure", stage)
+        await guard.reject(Rejected("internal_error", repr(error)[:500]), type(error).__name__)
+    finally:
+        metrics.processing_seconds.labels(stage).observe(time.perf_counter() - started)

@@ -1,0 +1,103 @@
+"""Where integration and e2e tests find a real Kafka broker.
+
+In order: NEWSRADAR_TEST_KAFKA (a bootstrap address); a testcontainers Kafka when a
+Docker engine answers; otherwise the project's local broker (ops/kafka/local-broker).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LOCAL_BROKER = REPO / "ops" / "kafka" / "local-broker"
+KAFKA_IMAGE = "apache/kafka:4.4.0"  # the version ops/kafka pins
+START_TIMEOUT_S = 180
+
+
+@contextmanager
+def kafka_broker() -> Iterator[str]:
+    """Yield a bootstrap address of a running broker, stopping it afterwards if we started it."""
+    configured = os.environ.get("NEWSRADAR_TEST_KAFKA")
+    if configured:
+        yield configured
+    elif docker_engine_answers():
+        with _container_broker() as address:
+            yield address
+    else:
+        with _local_broker() as address:
+            yield address
+
+
+def docker_engine_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _container_broker() -> Iterator[str]:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
+
+    port = _free_port()  # advertised as-is, so the host port must equal it
+    container = (
+        DockerContainer(KAFKA_IMAGE)
+        .with_bind_ports(9092, port)
+        .with_env("KAFKA_NODE_ID", "1")
+        .with_env("KAFKA_PROCESS_ROLES", "broker,controller")
+        .with_env("KAFKA_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093")
+        .with_env("KAFKA_ADVERTISED_LISTENERS", f"PLAINTEXT://127.0.0.1:{port}")
+        .with_env("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+        .with_env("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:9093")
+        .with_env("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+        .with_env("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+    )
+    with container:
+        wait_for_logs(container, "Kafka Server started", timeout=START_TIMEOUT_S)
+        yield f"127.0.0.1:{port}"
+
+
+@contextmanager
+def _local_broker() -> Iterator[str]:
+    """A broker of our own on free ports, in a temporary state folder, always stopped."""
+    with tempfile.TemporaryDirectory(prefix="newsradar-kafka-") as state:
+        env = {
+            **os.environ,
+            "NEWSRADAR_KAFKA_STATE": state,
+            "NEWSRADAR_KAFKA_PORT": str(_free_port()),
+            "NEWSRADAR_KAFKA_CONTROLLER_PORT": str(_free_port()),
+        }
+        started = subprocess.run(
+            [str(LOCAL_BROKER), "start"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_S,
+            check=False,
+        )
+        try:
+            if started.returncode != 0:
+                raise RuntimeError(f"local broker did not start:\n{started.stdout}{started.stderr}")
+            yield started.stdout.strip().splitlines()[-1]
+        finally:
+            subprocess.run(
+                [str(LOCAL_BROKER), "stop"], env=env, timeout=60, check=False, capture_output=True
+            )
