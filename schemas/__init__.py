@@ -1,5 +1,7 @@
 """newsradar's message contracts: one pydantic model per topic record, no Faust imports."""
 
+from pydantic import BaseModel
+
 from schemas.alerts import Alert
 from schemas.articles import (
     ClassifiedArticle,
@@ -13,7 +15,7 @@ from schemas.articles import (
 from schemas.deadletter import DeadLetter
 
 #: Every record that travels on a topic, by the file name of its exported JSON Schema.
-WIRE_MODELS = {
+WIRE_MODELS: dict[str, type[BaseModel]] = {
     "raw-article": RawArticle,
     "clean-article": CleanArticle,
     "classified-article": ClassifiedArticle,
