@@ -53,6 +53,15 @@ class WorkerSettings(BaseModel, frozen=True):
     data_dir: Path = Path(".local/faust")
 
 
+class ClassificationSettings(BaseModel, frozen=True):
+    """The classify stage (NEWSRADAR_CLASSIFICATION__TAXONOMY_PATH=...)."""
+
+    taxonomy_path: Path = DEFAULT_TAXONOMY
+
+
+# Each stage's settings group is a frozen BaseModel above and one field of Settings below.
+
+
 class Settings(BaseSettings):
     """All of newsradar's settings; tests build it with keyword arguments."""
 
@@ -64,7 +73,7 @@ class Settings(BaseSettings):
     topics: TopicSettings = TopicSettings()
     web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
-    taxonomy_path: Path = DEFAULT_TAXONOMY
+    classification: ClassificationSettings = ClassificationSettings()
     log_level: str = "INFO"
 
 

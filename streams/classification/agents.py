@@ -15,7 +15,7 @@ from streams.rejection import Rejected
 from streams.stage import guarded
 
 STAGE = "classify"
-TAXONOMY = compile_taxonomy(load_taxonomy(settings.taxonomy_path))
+TAXONOMY = compile_taxonomy(load_taxonomy(settings.classification.taxonomy_path))
 
 
 @app.agent(topics.clean_articles)

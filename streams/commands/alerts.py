@@ -1,93 +1,37 @@
-"""The CLI's client commands: publish, process and alerts."""
+"""`newsradar alerts`: read the alert topic, readable or as JSON lines."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
 from schemas import Alert
-from streams.classification.logic import compile_taxonomy
-from streams.classification.taxonomy import load_taxonomy
 from streams.codec import decode
-from streams.pipeline import process_article
 from streams.rejection import Rejected
 from streams.settings import Settings
-from streams.sources.files import Item, read_paths
+
+TOPIC_WAIT_S = 10.0
+
+NAME = "alerts"
+HELP = "print alerts from the alert topic"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _items(paths: list[str]) -> Iterator[Item]:
-    try:
-        yield from read_paths(paths, sys.stdin.buffer)
-    except OSError as error:
-        raise SystemExit(f"newsradar: cannot read input: {error}") from None
-
-
-def publish(args: argparse.Namespace, settings: Settings) -> int:
-    """Publish each article to the raw topic keyed by its id; report unreadable ones."""
-    producer = KafkaProducer(
-        bootstrap_servers=settings.kafka.servers(), client_id=settings.kafka.client_id, acks="all"
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--follow", action="store_true", help="wait for new alerts")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--topic", help="only alerts of this topic id")
+    parser.add_argument("--max", type=int, help="exit after this many alerts")
+    parser.add_argument("--timeout", type=float, help="exit after this many seconds")
+    parser.add_argument(
+        "--from-beginning", action="store_true", help="with --follow, start at the oldest alert"
     )
-    sent = failed = 0
-    try:
-        for item in _items(args.paths):
-            if isinstance(item.article, Rejected):
-                failed += 1
-                print(
-                    f"skipped {item.where}: {item.article.reason}: {item.article.detail}",
-                    file=sys.stderr,
-                )
-                continue
-            article = item.article.model_copy(update={"ingested": item.article.ingested or _now()})
-            producer.send(
-                settings.topics.raw,
-                key=article.id.encode(),
-                value=article.model_dump_json().encode(),
-            )
-            sent += 1
-        producer.flush()
-    finally:
-        producer.close()
-    print(
-        f"published {sent} article(s) to {settings.topics.raw}; {failed} skipped", file=sys.stderr
-    )
-    return 1 if failed else 0
 
 
-def process(args: argparse.Namespace, settings: Settings) -> int:
-    """Every stage in this process: one JSON line per surviving article (or per alert)."""
-    taxonomy = compile_taxonomy(load_taxonomy(Path(args.taxonomy or settings.taxonomy_path)))
-    for item in _items(args.paths):
-        if isinstance(item.article, Rejected):
-            print(
-                f"dropped {item.where}: {item.article.reason}: {item.article.detail}",
-                file=sys.stderr,
-            )
-            continue
-        outcome = process_article(item.article, taxonomy, now=_now())
-        if outcome.rejected is not None:
-            print(
-                f"dropped {outcome.article_id} ({item.where}): {outcome.rejected.reason}",
-                file=sys.stderr,
-            )
-        elif args.alerts:
-            for alert in outcome.alerts:
-                print(alert.model_dump_json())
-        elif outcome.classified is not None:
-            print(outcome.classified.model_dump_json())
-    return 0
-
-
-def alerts(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print alerts; exit after --max alerts, after --timeout, or (without --follow) at the end."""
     deadline = time.monotonic() + args.timeout if args.timeout else None
     consumer = KafkaConsumer(
@@ -97,7 +41,9 @@ def alerts(args: argparse.Namespace, settings: Settings) -> int:
         enable_auto_commit=False,
     )
     try:
-        partitions = _assign(consumer, settings.topics.alerts, deadline)
+        # Without --follow nobody waits for the topic to appear: give it a few seconds.
+        wait_until = deadline or (None if args.follow else time.monotonic() + TOPIC_WAIT_S)
+        partitions = _assign(consumer, settings.topics.alerts, wait_until)
         if args.follow and not args.from_beginning:
             consumer.seek_to_end(*partitions)
         else:

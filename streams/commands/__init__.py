@@ -1,0 +1,11 @@
+"""The `newsradar` subcommands, one module each.
+
+A command module has `NAME`, `HELP`, `add_arguments(parser)` and `run(args, settings) -> int`;
+list it in COMMANDS to put it on the command line.
+"""
+
+from __future__ import annotations
+
+from streams.commands import alerts, process, publish, topics, worker
+
+COMMANDS = (worker, topics, publish, process, alerts)

@@ -1,0 +1,31 @@
+"""`newsradar worker`: create the topics, load the agents, run Faust."""
+
+from __future__ import annotations
+
+import argparse
+
+from streams.settings import Settings
+
+NAME = "worker"
+HELP = "run the clean, classify and alert agents and /metrics"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """No options: a worker is configured by NEWSRADAR_* settings."""
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from faust import Worker
+
+    from streams.kafka_admin import ensure_topics
+
+    ensure_topics(settings)
+    # Importing the agent and page modules registers them with the app.
+    import streams.alerting.agents
+    import streams.classification.agents
+    import streams.cleaning.agents
+    import streams.web  # noqa: F401
+    from streams.app import app
+
+    Worker(app, loglevel=settings.log_level).execute_from_commandline()
+    return 0
