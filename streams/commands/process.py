@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON line per surviving article (or per alert); drops reported on stderr."""
-    taxonomy = compile_taxonomy(load_taxonomy(Path(args.taxonomy or settings.classification.taxonomy_path)))
+    path = Path(args.taxonomy or settings.classification.taxonomy_path)
+    taxonomy = compile_taxonomy(load_taxonomy(path))
     for item in items(args.paths):
         if isinstance(item.article, Rejected):
             print(
