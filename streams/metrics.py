@@ -50,6 +50,42 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
             registry=registry,
         )
+        # Sources: the feed poller and the HTTP ingest service (streams/sources).
+        self.feed_fetches = Counter(
+            "newsradar_feed_fetches_total",
+            "Feed polls by outcome (ok, not_modified, timeout, too_large, malformed, ...).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.feed_entries = Counter(
+            "newsradar_feed_entries_total",
+            "Feed entries read: published as new, or skipped as already seen.",
+            ["outcome"],
+            registry=registry,
+        )
+        self.page_fetches = Counter(
+            "newsradar_page_fetches_total",
+            "Article pages fetched for full-page mode, by outcome.",
+            ["outcome"],
+            registry=registry,
+        )
+        self.ingest_requests = Counter(
+            "newsradar_ingest_requests_total",
+            "HTTP ingest requests by response status.",
+            ["status"],
+            registry=registry,
+        )
+        self.ingest_articles = Counter(
+            "newsradar_ingest_articles_total",
+            "Articles the HTTP ingest service published (acknowledged by Kafka).",
+            registry=registry,
+        )
+        for outcome in ("ok", "not_modified", "timeout", "too_large", "malformed", "http_error"):
+            self.feed_fetches.labels(outcome)
+        for outcome in ("published", "seen"):
+            self.feed_entries.labels(outcome)
+        for status in ("202", "401", "413", "422", "503"):
+            self.ingest_requests.labels(status)
         for stage in STAGES:
             self.articles_in.labels(stage)
             self.articles_out.labels(stage)
