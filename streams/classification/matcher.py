@@ -1,0 +1,171 @@
+"""Find every taxonomy term in an article in one Aho-Corasick pass. Pure.
+
+All topics' terms go into one automaton, built once per taxonomy. An article's title and
+body are casefolded and every character that is not part of a word becomes a space, keeping
+character offsets; a term is then the key " word word " (a whole word or phrase) or
+" word" (a prefix, `ukrain*`), so word boundaries cost nothing at match time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick
+
+# ASCII: upper case to lower case, every non-word character to a space; other bytes kept.
+_ASCII_TABLE = bytes(
+    code if code >= 128 else ord(chr(code).lower()) if chr(code).isalnum() or code == 95 else 32
+    for code in range(256)
+)
+# The non-ASCII punctuation and spaces news text is full of (quotes, dashes, ellipses).
+_UNICODE_SEPARATORS = tuple("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u2032\u2033")
+_UNICODE_SEPARATORS += tuple("\u2010\u2011\u2012\u2013\u2014\u2015\u2026\u00ab\u00bb")
+_UNICODE_SEPARATORS += tuple("\u2039\u203a\u00a0\u2009\u202f\u00b7\u2022\u00b4\u3000")
+
+TITLE, BODY = 0, 1
+
+
+def normalize(text: str) -> str:
+    """Lower case, non-word characters as spaces, same length as `text` (offsets hold)."""
+    if not text.isascii():
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few letters lower-case to two characters
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        text = lowered
+    folded = text.encode("utf-8").translate(_ASCII_TABLE).decode("utf-8")
+    if not folded.isascii():
+        for separator in _UNICODE_SEPARATORS:
+            if separator in folded:
+                folded = folded.replace(separator, " ")
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """What the automaton looks for: words, the last one perhaps only a prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool
+
+    def pattern(self) -> str:
+        return " " + " ".join(self.words) + ("" if self.prefix else " ")
+
+
+class KeyTable:
+    """Every distinct key of a taxonomy, numbered; topics refer to keys by number."""
+
+    def __init__(self) -> None:
+        self.keys: dict[Key, int] = {}
+
+    def number(self, key: Key) -> int:
+        return self.keys.setdefault(key, len(self.keys))
+
+    def automaton(self) -> ahocorasick.Automaton:
+        """One automaton for all keys; a value says how to find the matched words' span."""
+        automaton = ahocorasick.Automaton()
+        for key, number in self.keys.items():
+            pattern = key.pattern()
+            # From the pattern's last character: back to its leading space, which is the
+            # words' start in the unpadded text; and back past a trailing space.
+            automaton.add_word(pattern, (number, len(pattern) - 1, 0 if key.prefix else 1))
+        if self.keys:
+            automaton.make_automaton()
+        return automaton
+
+
+# A hit: (field, start, end, zone weight); end is where the key's text ends.
+Hit = tuple[int, int, int, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Zones:
+    """How much a hit counts by where it is: title, lead, body, or an aside in the body.
+
+    An aside is a body line that reads like a headline (short, no closing punctuation) or
+    starts with a related-stories marker: boxes of other stories' headlines injected into a
+    page should not make an article about their topic.
+    """
+
+    title: float
+    lead: float
+    body: float
+    aside: float
+    lead_chars: int
+
+
+ASIDE_MAX_WORDS = 14
+_CLOSING = tuple(".!?:;\"'”’“…)]")
+_MARKERS = (
+    "related",
+    "read more",
+    "read also",
+    "also read",
+    "see also",
+    "more:",
+    "trending",
+    "recommended",
+    "most read",
+    "watch:",
+    "latest:",
+)
+
+
+def is_aside(line: str) -> bool:
+    """A body line that is likely another story's headline or a link, not the article."""
+    stripped = line.strip().lstrip("-–—•*· ").strip()
+    if not stripped:
+        return False
+    if stripped.lower().startswith(_MARKERS):
+        return True
+    return stripped.count(" ") < ASIDE_MAX_WORDS and not stripped.endswith(_CLOSING)
+
+
+class Scan:
+    """One article's hits per key, and the per-article facts scoring needs."""
+
+    __slots__ = ("_asides", "_words", "hits", "length", "text", "title")
+
+    def __init__(self, title: str, text: str) -> None:
+        self.title, self.text = title, text
+        self.length = len(title) + len(text)
+        self.hits: dict[int, list[Hit]] = {}
+        self._asides: dict[int, bool] = {}
+        self._words: dict[int, list[tuple[int, int]]] = {}
+
+    def zone_weight(self, field: int, start: int, zones: Zones) -> float:
+        if field == TITLE:
+            return zones.title
+        if self._in_aside(start):
+            return zones.aside
+        return zones.lead if start < zones.lead_chars else zones.body
+
+    def _in_aside(self, start: int) -> bool:
+        line_start = self.text.rfind("\n", 0, start) + 1
+        known = self._asides.get(line_start)
+        if known is None:
+            line_end = self.text.find("\n", start)
+            line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
+            known = self._asides[line_start] = is_aside(line)
+        return known
+
+    def word_index(self, field: int, position: int) -> int:
+        """How many words precede `position`: separators counted, so NEAR costs little."""
+        text = self.title if field == TITLE else self.text
+        return text.count(" ", 0, position) + text.count("\n", 0, position)
+
+
+def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) -> Scan:
+    """Every occurrence of every key in the title and the body, with its zone weight."""
+    found = Scan(title, text)
+    hits = found.hits
+    for field, value in ((TITLE, title), (BODY, text)):
+        padded = " " + normalize(value) + " "
+        for last, (number, back, trailing) in automaton.iter(padded):
+            start = last - back  # offsets in `value`: the padding shifts them by one
+            weight = found.zone_weight(field, start, zones)
+            hit = (field, start, last - trailing, weight)
+            if number in hits:
+                hits[number].append(hit)
+            else:
+                hits[number] = [hit]
+    return found
