@@ -99,7 +99,7 @@ class _Bar:
 def _progress_bar(wanted: bool | None, total: int | None) -> Iterator[_Bar]:
     from rich.console import Console
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, force_terminal=wanted or None)
     if not (console.is_terminal if wanted is None else wanted):
         yield _Bar(None, total)
         return

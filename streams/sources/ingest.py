@@ -91,24 +91,26 @@ class AsyncSink(Protocol):
 
 
 class KafkaAsyncSink:
-    """aiokafka, acks=all and idempotent; started and stopped with the web app."""
+    """aiokafka, acks=all and idempotent; started and stopped with the web app's event loop."""
 
     def __init__(self, bootstrap: list[str], client_id: str, topic: str) -> None:
+        self._bootstrap, self._client_id, self._topic = bootstrap, client_id, topic
+        self._producer: Any = None
+
+    async def start(self, _: web.Application | None = None) -> None:
         from aiokafka import AIOKafkaProducer
 
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id=client_id,
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
             acks="all",
             enable_idempotence=True,
         )
-        self._topic = topic
-
-    async def start(self, _: web.Application | None = None) -> None:
         await self._producer.start()
 
     async def stop(self, _: web.Application | None = None) -> None:
-        await self._producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
 
     async def publish(self, records: list[tuple[bytes, bytes]]) -> None:
         futures = [await self._producer.send(self._topic, value, key=key) for key, value in records]

@@ -1,0 +1,236 @@
+"""How many articles per second `newsradar publish` sustains on a large JSON-lines file.
+
+    python bench/publish.py [--articles 100000] [--runs 5] [--bootstrap 127.0.0.1:19092]
+
+Generates a synthetic JSON-lines file (seed-sized invented articles, each with its own URL)
+in a temporary folder (never committed), then runs the real command several times, each
+into a fresh 4-partition topic, timing the whole process (start-up included: what a user
+waits for) and checking that every article arrived. The baseline, measured in the same
+run: a bare kafka-python producer sending the same lines unchanged with the same settings
+(no parsing, validation, stamping or re-encoding), i.e. the ceiling of this client stack.
+Results go to bench/results/publish.json and publish.md; the median is the figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+WORDS = tuple(
+    " ".join(
+        (
+            "harbour council ferry market bridge river valley winter spring vote budget school",
+            "road tram station office survey report minister talks border energy prices farmers",
+            "weather storm police court trial company workers strike museum festival season",
+            "the a of to and in on for with by from at after before during while about",
+        )
+    ).split(" ")
+)
+
+
+def generate(path: Path, count: int, body_words: int, seed: int = 8) -> int:
+    """Write `count` invented articles as JSON lines; return the file's size in bytes."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            title = " ".join(rng.choices(WORDS, k=8)).capitalize()
+            paragraphs = [
+                " ".join(rng.choices(WORDS, k=body_words // 5)).capitalize() + "." for _ in range(5)
+            ]
+            article = {
+                "title": title,
+                "text": "\n\n".join(paragraphs),
+                "url": f"https://bench.invalid/{seed}/{n}",
+                "source": "bench",
+                "published": "2026-02-02T08:00:00Z",
+            }
+            out.write(json.dumps(article) + "\n")
+    return path.stat().st_size
+
+
+def create_topic(bootstrap: str, partitions: int) -> str:
+    name = f"bench-publish-{uuid.uuid4().hex[:10]}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        admin.close()
+    return name
+
+
+def delete_topics(bootstrap: str, names: list[str]) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.delete_topics(names)
+    finally:
+        admin.close()
+
+
+def records_on(bootstrap: str, topic: str) -> int:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        return sum(consumer.end_offsets(partitions).values())
+    finally:
+        consumer.close()
+
+
+def run_publish(bootstrap: str, topic: str, path: Path, progress: bool) -> float:
+    """Seconds for one `newsradar publish` process, start to exit."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSRADAR_")}
+    env.update(
+        NEWSRADAR_KAFKA__BOOTSTRAP=bootstrap,
+        NEWSRADAR_TOPICS__RAW=topic,
+        NEWSRADAR_LOG_LEVEL="WARNING",
+    )
+    flag = "--progress" if progress else "--no-progress"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "streams", "publish", str(path), flag],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"publish failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def run_baseline(bootstrap: str, topic: str, path: Path) -> float:
+    """Seconds for a bare producer to send the file's lines as they are (same tuning)."""
+    from streams.sources.kafka_out import BULK_TUNING
+
+    started = time.perf_counter()
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", metrics_enabled=False, **BULK_TUNING
+    )
+    with path.open("rb") as lines:
+        for n, line in enumerate(lines):
+            producer.send(topic, key=str(n).encode(), value=line.rstrip(b"\n"))
+    producer.flush()
+    producer.close()
+    return time.perf_counter() - started
+
+
+def summary(rates: list[float]) -> dict[str, float]:
+    return {
+        "median": statistics.median(rates),
+        "min": min(rates),
+        "max": max(rates),
+        "runs": len(rates),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--body-words", type=int, default=400, help="about 2.5 KB of text")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument(
+        "--bootstrap", default=os.environ.get("NEWSRADAR_KAFKA__BOOTSTRAP", "127.0.0.1:19092")
+    )
+    parser.add_argument("--no-write", action="store_true", help="print, do not save results")
+    args = parser.parse_args()
+
+    topics: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="newsradar-bench-") as folder:
+        path = Path(folder) / "articles.jsonl"
+        size = generate(path, args.articles, args.body_words)
+        print(f"{args.articles} articles, {size / 1e6:.1f} MB in {path}", file=sys.stderr)
+        modes: dict[str, list[float]] = {"publish": [], "publish --progress": [], "baseline": []}
+        try:
+            for run in range(args.runs):
+                for mode in modes:
+                    topic = create_topic(args.bootstrap, args.partitions)
+                    topics.append(topic)
+                    if mode == "baseline":
+                        seconds = run_baseline(args.bootstrap, topic, path)
+                    else:
+                        seconds = run_publish(args.bootstrap, topic, path, "progress" in mode)
+                    arrived = records_on(args.bootstrap, topic)
+                    assert arrived == args.articles, f"{mode}: {arrived} of {args.articles}"
+                    modes[mode].append(args.articles / seconds)
+                    print(
+                        f"run {run + 1} {mode}: {args.articles / seconds:,.0f}/s", file=sys.stderr
+                    )
+        finally:
+            if topics:
+                delete_topics(args.bootstrap, topics)
+    report = _report(args, size, modes)
+    print(json.dumps(report["results"], indent=2))
+    if not args.no_write:
+        _write(report)
+    return 0
+
+
+def _report(args: argparse.Namespace, size: int, modes: dict[str, list[float]]) -> dict:
+    results = {mode: summary(rates) | {"rates": rates} for mode, rates in modes.items()}
+    ratio = results["publish"]["median"] / results["baseline"]["median"]
+    return {
+        "benchmark": "publish",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": f"python bench/publish.py --articles {args.articles} --runs {args.runs}",
+        "input": {"articles": args.articles, "bytes": size, "partitions": args.partitions},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "kafka-python": metadata.version("kafka-python"),
+            "pydantic": metadata.version("pydantic"),
+        },
+        "results": results,
+        "publish_to_baseline": ratio,
+    }
+
+
+def _write(report: dict) -> None:
+    inputs = report["input"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "publish.json").write_text(json.dumps(report, indent=2) + "\n")
+    rows = [
+        f"| {mode} | {r['median']:,.0f} | {r['min']:,.0f} | {r['max']:,.0f} | {r['runs']} |"
+        for mode, r in report["results"].items()
+    ]
+    lines = [
+        "# newsradar publish: articles per second",
+        "",
+        f"`{report['command']}` on {report['when']}; {inputs['articles']:,} synthetic articles "
+        f"({inputs['bytes'] / 1e6:.0f} MB of JSON lines), a {inputs['partitions']}-partition "
+        "topic, acks=all, broker on the same machine.",
+        "",
+        "| mode | median/s | min/s | max/s | runs |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        f"publish (median) / bare-producer baseline (median): {report['publish_to_baseline']:.2f}",
+        "",
+        f"Machine: {report['machine']}",
+        "",
+    ]
+    (RESULTS / "publish.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
