@@ -98,6 +98,51 @@ class SourcesSettings(BaseModel, frozen=True):
         return [part.strip() for part in self.feeds.split(",") if part.strip()]
 
 
+class AlertingSettings(BaseModel, frozen=True):
+    """The alert stage: stories, cooldowns, digests, surges, severity (NEWSRADAR_ALERTING__...).
+
+    Times are the articles' published times (ingestion time when absent), not the clock.
+    """
+
+    story_window_hours: float = Field(default=48.0, gt=0, description="Story quiet this long ends.")
+    similarity: float = Field(default=0.5, gt=0, le=1, description="Estimated Jaccard to join.")
+    max_stories_per_topic: int = Field(default=500, ge=1)
+    max_articles_per_story: int = Field(default=50, ge=1, description="Listed; all are counted.")
+    cooldown_seconds: int = Field(default=1800, ge=0, description="Between two alerts of a story.")
+    digest_seconds: int = Field(default=0, ge=0, description="0: an alert per story; else digests.")
+    stale_after_hours: float = Field(
+        default=0.0, ge=0, description="0: off; else older articles join stories silently."
+    )
+    escalation_terms: tuple[str, ...] = Field(
+        default=(), description="JSON list, all topics; per-topic ones belong in the taxonomy."
+    )
+    outlets_to_escalate: int = Field(default=5, ge=0, description="0: off.")
+    surge_window_seconds: int = Field(default=600, ge=1)
+    surge_hop_seconds: int = Field(default=300, ge=1)
+    surge_factor: float = Field(default=3.0, gt=0)
+    surge_min_count: int = Field(default=20, ge=1)
+    surge_alpha: float = Field(default=0.3, gt=0, le=1, description="EWMA weight of a new window.")
+    surge_warmup_windows: int = Field(default=6, ge=0)
+    surge_max_lateness_seconds: int = Field(default=3600, ge=0)
+    surge_cooldown_seconds: int = Field(default=3600, ge=0)
+
+    @model_validator(mode="after")
+    def _window_is_whole_hops(self) -> AlertingSettings:
+        if self.surge_window_seconds % self.surge_hop_seconds:
+            raise ValueError("surge_window_seconds must be a multiple of surge_hop_seconds")
+        return self
+
+
+class SinkSettings(BaseModel, frozen=True):
+    """`newsradar sink`: delivery of alerts to webhooks and Alertmanager (NEWSRADAR_SINK__...)."""
+
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    retry_initial_seconds: float = Field(default=1.0, gt=0)
+    retry_max_seconds: float = Field(default=30.0, gt=0, description="< max.poll.interval.")
+    resolve_after_hours: float = Field(default=6.0, gt=0, description="Alertmanager endsAt.")
+    metrics_port: int = Field(default=0, ge=0, le=65535, description="0: no /metrics.")
+
+
 # Each stage's settings group is a frozen BaseModel above and one field of Settings below.
 
 
@@ -114,6 +159,8 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     classification: ClassificationSettings = ClassificationSettings()
     sources: SourcesSettings = SourcesSettings()
+    alerting: AlertingSettings = AlertingSettings()
+    sink: SinkSettings = SinkSettings()
     log_level: str = "INFO"
     environment: Literal["development", "production"] = "development"
 

@@ -1,31 +1,89 @@
-"""The alert agent: news.topic-matches -> news.alerts."""
+"""The alert agent: news.topic-matches -> news.alerts, with story and surge state in a table."""
 
 from __future__ import annotations
 
+import inspect
+from typing import Any
+
+from faust.serializers import codecs
 from faust.types import StreamT
 
 from schemas import TopicMatch
 from streams import topics
-from streams.alerting.logic import alert_for
-from streams.app import app
+from streams.alerting import state
+from streams.alerting.configure import alert_rules
+from streams.alerting.logic import on_match
+from streams.app import app, settings
 from streams.codec import decode
 from streams.metrics import METRICS
 from streams.rejection import Rejected
-from streams.stage import guarded, utcnow
+from streams.stage import guarded, origin, utcnow
 
 STAGE = "alert"
+RULES = alert_rules(settings.alerting)
+
+
+class _StateCodec(codecs.Codec):
+    """Table values travel in the changelog as tagged JSON and come back as the same records."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        return state.encode(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        return state.decode(s)
+
+
+codecs.register("newsradar-alert-state", _StateCodec())
+
+
+class StateValueType:
+    """The table's value type as Faust sees it: our codec, values handed back as decoded.
+
+    Faust picks a table's changelog serializer from `value_type._options.serializer` and
+    rebuilds values with `value_type.from_data`; the records are pydantic, not faust.Record.
+    """
+
+    class _options:  # the attribute name Faust reads
+        serializer = "newsradar-alert-state"
+
+    @classmethod
+    def from_data(cls, data: Any, preferred_type: Any = None) -> Any:
+        return data
+
+
+# Keyed by "<kind>|<topic id>|...", written only while processing that topic's matches, so
+# every key lives in the partition of its topic (Faust writes to the event's partition).
+alert_state = app.Table(
+    "alert-state",
+    key_type=str,
+    value_type=StateValueType,
+    partitions=settings.topics.partitions,
+)
 
 
 @app.agent(topics.topic_matches)
 async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch)
-    """Publish an alert, keyed by its idempotent id, for every topic match."""
+    """Group matches into stories and surges; publish the alerts, then write the state."""
     async for event in stream.events():
         async with guarded(STAGE, event) as guard:
             match = decode(TopicMatch, event.value)
             if isinstance(match, Rejected):
                 await guard.reject(match)
                 continue
-            alert = alert_for(match, alerted=utcnow())
-            await topics.alerts.send(key=alert.id.encode(), value=alert.model_dump_json().encode())
-            METRICS.alerts.labels(alert.topic, alert.kind, alert.severity).inc()
-            guard.passed()
+            step = on_match(alert_state, match, RULES, now=utcnow(), position=origin(event).offset)
+            for alert in step.alerts:
+                await _published(alert.id.encode(), alert.model_dump_json().encode())
+                METRICS.observe_alert(alert, utcnow())
+            state.apply_changes(alert_state, step.changes)
+            METRICS.observe_story_step(match.topic.id, step.outcome, step.live_stories)
+            if step.outcome in ("duplicate", "redelivered"):
+                METRICS.observe_drop(STAGE, "duplicate")
+            else:
+                guard.passed()
+
+
+async def _published(key: bytes, value: bytes) -> None:
+    """Send, and wait until Kafka has the alert: only then may the state say it was raised."""
+    pending = await topics.alerts.send(key=key, value=value)
+    if inspect.isawaitable(pending):
+        await pending

@@ -1,50 +1,184 @@
-"""The alert stage: a topic match in, an alert out. Pure; the same input gives the same id."""
+"""The alert stage: a topic match and the topic's state in, state changes and alerts out. Pure.
+
+`on_match(state, match) -> Step(changes, alerts)`: the state is a read-only mapping (a
+Faust table in the worker, a dict in `newsradar process`), and the step lists the keys to
+write, in order, with the topic's record last. That record carries the offset of the
+match it has absorbed, so a match redelivered after a crash changes nothing twice; the
+agent sends the alerts (and waits for Kafka to take them) before writing the changes,
+so a state that has absorbed a match has also published its alerts. Ids are derived
+from the input, never from a clock: a redelivery re-creates the same ids.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
 
 from schemas import Alert, TopicMatch
-from schemas.common import short_hash
+from streams.alerting import records, stories, surges
+from streams.alerting.records import alert_id, summarize
+from streams.alerting.severity import escalation_pattern, escalations
+from streams.alerting.similarity import signature
+from streams.alerting.state import Overlay, StateValue, Story, TopicState, story_key, topic_key
+from streams.alerting.stories import StoryRules
+from streams.alerting.surges import SurgeRules
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][”\"’'])\s+|\n+")
-SUMMARY_SENTENCES = 2
-SUMMARY_MAX_CHARS = 400
+__all__ = ["AlertRules", "Step", "alert_id", "on_match", "summarize"]
 
-
-def alert_id(topic_id: str, article_id: str, kind: str) -> str:
-    """Deterministic, so a redelivered match cannot produce a second, distinct alert."""
-    return "a" + short_hash(kind, topic_id, article_id)
-
-
-def summarize(text: str) -> str:
-    """The lead sentences, cut at a word boundary if they run long."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s][:SUMMARY_SENTENCES]
-    summary = " ".join(sentences)
-    if len(summary) <= SUMMARY_MAX_CHARS:
-        return summary
-    return summary[:SUMMARY_MAX_CHARS].rsplit(" ", 1)[0] + "…"
+Outcome = Literal["new", "joined", "duplicate", "redelivered"]
+#: Stories waiting for a digest: more than this and the oldest are left out of it.
+MAX_DIGEST_STORIES = 50
+#: Off by default: escalation is per topic in the taxonomy's severity rules ("nuclear" is
+#: news on one topic and routine on another); these apply to every topic when set.
+DEFAULT_ESCALATION_TERMS: tuple[str, ...] = ()
 
 
-def alert_for(match: TopicMatch, *, alerted: datetime) -> Alert:
-    """The story alert for one article that passed a topic's threshold."""
-    article, topic = match.article, match.topic
-    return Alert(
-        id=alert_id(topic.id, article.id, "story"),
-        kind="story",
-        topic=topic.id,
-        topic_name=topic.name,
-        severity=topic.severity,
-        score=topic.score,
-        article_id=article.id,
-        title=article.title,
-        summary=summarize(article.text),
-        url=article.url,
-        source=article.source,
-        evidence=topic.evidence,
-        taxonomy_version=match.taxonomy_version,
-        published=article.published,
-        ingested=article.ingested,
-        alerted=alerted,
+@dataclass(frozen=True)
+class AlertRules:
+    """Everything the alert stage decides with; built once from settings by the edges."""
+
+    story: StoryRules = field(default_factory=StoryRules)
+    surge: SurgeRules = field(default_factory=SurgeRules)
+    escalation_terms: tuple[str, ...] = DEFAULT_ESCALATION_TERMS
+    outlets_to_escalate: int = 5
+    digest_seconds: int = 0
+    stale_seconds: int = 0
+    escalation: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "escalation", escalation_pattern(self.escalation_terms))
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one match did: the writes (None deletes), the alerts, and counters for metrics."""
+
+    changes: dict[str, StateValue | None]
+    alerts: list[Alert]
+    outcome: Outcome
+    fresh: bool = False
+    live_stories: int = 0
+
+
+def on_match(
+    state: Mapping[str, StateValue],
+    match: TopicMatch,
+    rules: AlertRules,
+    *,
+    now: datetime,
+    position: int | None = None,
+) -> Step:
+    """Group the article into a story, count it for surges, and decide which alerts to raise."""
+    tx = Overlay(state)
+    topic_id, article = match.topic.id, match.article
+    topic = tx.get(topic_key(topic_id))
+    topic = topic if isinstance(topic, TopicState) else TopicState()
+    if position is not None and topic.position is not None and position <= topic.position:
+        return Step({}, [], "redelivered", live_stories=topic.live_stories)
+    ingested = article.ingested or now
+    moment = surges.event_time(article.published, ingested)
+    clock = max(topic.clock or moment, moment)
+    topic = stories.expire(tx, topic, topic_id, clock, rules.story)
+    sig = signature(f"{article.title}\n{article.text}")
+    story = stories.find(tx, topic_id, sig, clock, rules.story)
+    topic = topic.model_copy(update={"clock": clock, "position": position})
+    if story is not None and stories.contains(story, article.id):
+        tx.put(topic_key(topic_id), topic)
+        return Step(tx.changes, [], "duplicate", live_stories=topic.live_stories)
+    found = escalations(rules.escalation, f"{article.title}\n{article.text}")
+    if story is None:
+        story = stories.found(match, sig, moment, summarize(article.text), found)
+        stories.index(tx, story)
+        topic = stories.file(tx, topic, topic_id, story.id, clock, rules.story)
+        topic = stories.trim(tx, topic, topic_id, rules.story)
+        outcome: Outcome = "new"
+    else:
+        story = stories.join(story, match, moment, found, rules.story)
+        outcome = "joined"
+    surge_state, signal = surges.observe(topic.surge, moment, ingested, rules.surge)
+    topic = topic.model_copy(update={"surge": surge_state})
+    alerts: list[Alert] = []
+    story, topic = _story_alerts(tx, story, topic, match, (moment, ingested), rules, now, alerts)
+    if signal is not None:
+        alerts.append(records.surge_alert(signal, match, story.id, rules.surge.factor, alerted=now))
+    tx.put(story_key(topic_id, story.id), story)
+    tx.put(topic_key(topic_id), topic)
+    fresh = surge_state.watermark is not None and surges.is_fresh(
+        moment, ingested, surge_state.watermark, rules.surge.max_lateness_seconds
     )
+    return Step(tx.changes, alerts, outcome, fresh=fresh, live_stories=topic.live_stories)
+
+
+def _story_alerts(
+    tx: Overlay,
+    story: Story,
+    topic: TopicState,
+    match: TopicMatch,
+    times: tuple[datetime, datetime],
+    rules: AlertRules,
+    now: datetime,
+    alerts: list[Alert],
+) -> tuple[Story, TopicState]:
+    """A story alert for a new story, an update once the cooldown has passed, or a digest."""
+    moment, ingested = times
+    if rules.stale_seconds and moment < ingested - timedelta(seconds=rules.stale_seconds):
+        return story, topic  # a backfilled article: grouped, not announced
+    if rules.digest_seconds:
+        return story, _digest(tx, story, topic, match, rules, now, alerts)
+    if story.alerted_at is None:
+        alerts.append(_story_alert(story, match, rules, now, update=False))
+    elif story.last_seen - story.alerted_at >= timedelta(seconds=rules.story.cooldown_seconds):
+        alerts.append(_story_alert(story, match, rules, now, update=True))
+    else:
+        return story, topic
+    return story.model_copy(
+        update={"alerted_at": story.last_seen, "alerts": story.alerts + 1}
+    ), topic
+
+
+def _story_alert(
+    story: Story, match: TopicMatch, rules: AlertRules, now: datetime, *, update: bool
+) -> Alert:
+    severity = records.severity_of(story, outlets_to_escalate=rules.outlets_to_escalate)
+    return records.story_alert(story, match, severity, update=update, alerted=now)
+
+
+def _digest(
+    tx: Overlay,
+    story: Story,
+    topic: TopicState,
+    match: TopicMatch,
+    rules: AlertRules,
+    now: datetime,
+    alerts: list[Alert],
+) -> TopicState:
+    """Collect the story for the topic's digest; send the digest once its interval has passed.
+
+    Digests are driven by the topic's own articles (published time), not by a timer: a
+    Faust table can only be written while processing an event, and a quiet topic has
+    nothing new to digest anyway.
+    """
+    pending = topic.digest
+    if story.id not in pending:
+        pending = (*pending, story.id)[-MAX_DIGEST_STORIES:]
+    clock = topic.clock or story.last_seen
+    since = topic.digest_since or clock
+    if clock - since < timedelta(seconds=rules.digest_seconds):
+        return topic.model_copy(update={"digest": pending, "digest_since": since})
+    collected = [
+        story if sid == story.id else tx.get(story_key(story.topic, sid)) for sid in pending
+    ]
+    rated = [
+        (
+            s,
+            records.severity_of(s, outlets_to_escalate=rules.outlets_to_escalate)[0],
+        )
+        for s in collected
+        if isinstance(s, Story)
+    ]
+    if rated:
+        alerts.append(records.digest_alert(rated, match, since, alerted=now))
+    return topic.model_copy(update={"digest": (), "digest_since": clock})

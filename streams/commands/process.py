@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from streams.alerting.configure import alert_rules
 from streams.classification.logic import compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
 from streams.commands.inputs import items, utcnow
-from streams.pipeline import process_article
+from streams.pipeline import AlertState, process_article
 from streams.rejection import Rejected
 from streams.settings import Settings
 
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON line per surviving article (or per alert); drops reported on stderr."""
     path = Path(args.taxonomy or settings.classification.taxonomy_path)
     taxonomy = compile_taxonomy(load_taxonomy(path))
+    alerting = AlertState(alert_rules(settings.alerting))  # stories span the whole run
     for item in items(args.paths):
         if isinstance(item.article, Rejected):
             print(
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             continue
-        outcome = process_article(item.article, taxonomy, now=utcnow())
+        outcome = process_article(item.article, taxonomy, now=utcnow(), alerting=alerting)
         if outcome.rejected is not None:
             print(
                 f"dropped {outcome.article_id} ({item.where}): {outcome.rejected.reason}",

@@ -1,57 +1,293 @@
-from datetime import UTC, datetime
+"""The alert stage's pure rules: stories, cooldowns, digests, severity, ids, state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from schemas import CleanArticle, Evidence, TopicMatch, TopicScore
-from streams.alerting.logic import alert_for, alert_id, summarize
+from schemas import Alert
+from streams.alerting import state as st
+from streams.alerting.configure import alert_rules
+from streams.alerting.logic import AlertRules, on_match
+from streams.alerting.records import alert_id, summarize
+from streams.alerting.similarity import signature, similarity
+from streams.alerting.stories import StoryRules
+from streams.pipeline import AlertState
+from streams.settings import AlertingSettings
+from tests.unit.alert_fixtures import (
+    T0,
+    WIRE_STORY,
+    copy_of_wire_story,
+    match,
+    minutes,
+    unrelated_story,
+)
 
-PUBLISHED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-def _match(article_id: str = "a1", topic_id: str = "russia-ukraine") -> TopicMatch:
-    evidence = [Evidence(term="kyiv", matched="Kyiv", field="title", start=0, end=4)]
-    return TopicMatch(
-        topic=TopicScore(
-            id=topic_id,
-            name="Russia–Ukraine tensions",
-            score=0.93,
-            severity="high",
-            evidence=evidence,
-        ),
-        taxonomy_version="v1",
-        article=CleanArticle(
-            id=article_id,
-            title="Kyiv talks",
-            text="First. Second! Third.",
-            published=PUBLISHED,
-            ingested=PUBLISHED,
-        ),
+class Run:
+    """Feeds matches through `on_match` with a dict as the state, like `newsradar process`."""
+
+    def __init__(self, rules: AlertRules | None = None) -> None:
+        self.rules = rules or AlertRules()
+        self.store: dict[str, st.StateValue] = {}
+        self.alerts: list[Alert] = []
+        self.position = 0
+
+    def feed(self, *matches, position: int | None = None):  # type: ignore[no-untyped-def]
+        steps = []
+        for m in matches:
+            self.position += 1
+            step = on_match(self.store, m, self.rules, now=NOW, position=position or self.position)
+            st.apply_changes(self.store, step.changes)
+            self.alerts.extend(step.alerts)
+            steps.append(step)
+        return steps
+
+    def kinds(self) -> list[str]:
+        return [a.kind for a in self.alerts]
+
+
+def _copies(count: int, spacing_minutes: float = 2.0):  # type: ignore[no-untyped-def]
+    out = []
+    for i in range(count):
+        source, title, text = copy_of_wire_story(i)
+        out.append(
+            match(
+                f"copy{i}",
+                text,
+                source=source,
+                title=title,
+                published=T0 + minutes(spacing_minutes * i),
+            )
+        )
+    return out
+
+
+# --- near-duplicates -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("index", range(1, 10))
+def test_each_outlets_copy_is_near_the_first(index):
+    first = signature(copy_of_wire_story(0)[2])
+    assert similarity(first, signature(copy_of_wire_story(index)[2])) >= 0.5
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_other_stories_on_the_topic_are_far(index):
+    assert similarity(signature(WIRE_STORY), signature(unrelated_story(index))) < 0.2
+
+
+def test_empty_text_has_no_signature_and_matches_nothing():
+    assert signature("  ...  ") == ()
+    assert similarity((), signature(WIRE_STORY)) == 0.0
+
+
+# --- one alert per story -----------------------------------------------------------------
+
+
+def test_ten_copies_within_the_cooldown_give_one_alert_and_one_story():
+    run = Run()
+    steps = run.feed(*_copies(10, spacing_minutes=2))
+    assert run.kinds() == ["story"]
+    assert [s.outcome for s in steps] == ["new"] + ["joined"] * 9
+    story = next(v for v in run.store.values() if isinstance(v, st.Story))
+    assert story.article_count == 10 and len(story.outlets) == 10
+    assert [a.id for a in story.articles] == [f"copy{i}" for i in range(10)]
+
+
+def test_later_copies_update_the_story_once_per_cooldown():
+    run = Run(AlertRules(story=StoryRules(cooldown_seconds=1800)))
+    run.feed(*_copies(10, spacing_minutes=8))  # copies at 0, 8, ..., 72 minutes
+    assert run.kinds() == ["story", "story-update", "story-update"]
+    first, *updates = run.alerts
+    assert {a.story_id for a in run.alerts} == {first.story_id}
+    assert [u.article_count for u in updates] == [5, 9]  # at 32 and 64 minutes
+    assert updates[-1].articles[0].id == "copy0"  # the representative stays the first
+    assert len({a.id for a in run.alerts}) == 3
+
+
+def test_the_story_alert_carries_what_a_reader_needs():
+    run = Run()
+    run.feed(*_copies(1))
+    (alert,) = run.alerts
+    assert (alert.kind, alert.topic, alert.severity, alert.article_id) == (
+        "story",
+        "russia-ukraine",
+        "high",
+        "copy0",
     )
+    assert alert.summary.startswith("By our wire desk. Officials in Kyiv said on Monday")
+    assert [(a.id, a.url) for a in alert.articles] == [("copy0", "https://example.org/copy0")]
+    assert alert.outlets == ["Daily Ledger"] and alert.evidence[0].matched == "Kyiv"
+    assert (alert.published, alert.alerted, alert.taxonomy_version) == (T0, NOW, "test-1")
 
 
-def test_the_same_match_gives_the_same_alert_id():
-    first = alert_for(_match(), alerted=datetime(2026, 1, 5, 10, tzinfo=UTC))
-    again = alert_for(_match(), alerted=datetime(2026, 1, 6, 10, tzinfo=UTC))
-    assert first.id == again.id
+def test_the_same_input_gives_the_same_alert_ids():
+    first, again = Run(), Run()
+    first.feed(*_copies(10, spacing_minutes=8))
+    again.feed(*_copies(10, spacing_minutes=8))
+    assert [a.id for a in first.alerts] == [a.id for a in again.alerts]
+
+
+def test_a_story_alert_id_is_the_skeletons_id_of_its_first_article():
+    run = Run()
+    run.feed(*_copies(1))
+    assert run.alerts[0].id == alert_id("russia-ukraine", "copy0", "story")
+
+
+def test_the_same_article_again_is_a_duplicate_not_news():
+    run = Run()
+    (copy,) = _copies(1)
+    steps = run.feed(copy, copy)
+    assert [s.outcome for s in steps] == ["new", "duplicate"]
+    assert run.kinds() == ["story"]
+
+
+def test_a_redelivered_match_changes_nothing():
+    """After a crash the worker sees matches again whose effects the state already has."""
+    run = Run()
+    copies = _copies(3)
+    run.feed(*copies)
+    before = dict(run.store)
+    steps = run.feed(copies[1], position=2)
+    assert steps[0].outcome == "redelivered" and steps[0].changes == {}
+    assert run.store == before and run.kinds() == ["story"]
+
+
+def test_different_stories_on_a_topic_each_alert():
+    run = Run()
+    run.feed(*[match(f"u{i}", unrelated_story(i), title=f"Report {i}") for i in range(6)])
+    assert run.kinds() == ["story"] * 6
+    assert len({a.story_id for a in run.alerts}) == 6
+
+
+def test_the_same_text_on_another_topic_is_another_story():
+    run = Run()
+    text = copy_of_wire_story(0)[2]
+    run.feed(match("a1", text), match("a1", text, topic="middle-east"))
+    assert [a.topic for a in run.alerts] == ["russia-ukraine", "middle-east"]
+
+
+# --- memory stays bounded ----------------------------------------------------------------
+
+
+def test_stories_quiet_for_the_window_are_forgotten_with_their_index():
+    rules = AlertRules(story=StoryRules(window_seconds=3600))
+    run = Run(rules)
+    run.feed(*[match(f"u{i}", unrelated_story(i), published=T0 + minutes(i)) for i in range(5)])
+    assert _stories(run) == 5
+    later = T0 + timedelta(hours=3)
+    run.feed(match("late", unrelated_story(99), published=later))
+    assert _stories(run) == 1
+    assert all(k.split("|")[0] in "tsbg" for k in run.store)
+    buckets = [v for v in run.store.values() if isinstance(v, st.Bucket)]
+    assert {sid for b in buckets for sid in b.stories} == {_story_ids(run)[0]}
+
+
+def test_a_story_that_keeps_growing_outlives_the_window():
+    run = Run(AlertRules(story=StoryRules(window_seconds=3600, cooldown_seconds=10**6)))
+    copies = _copies(10)
+    run.feed(
+        *[
+            c.model_copy(
+                update={"article": c.article.model_copy(update={"published": T0 + minutes(40 * i)})}
+            )
+            for i, c in enumerate(copies)
+        ]
+    )
+    assert _stories(run) == 1 and run.kinds() == ["story"]
+
+
+def test_no_more_than_max_stories_per_topic():
+    run = Run(AlertRules(story=StoryRules(max_stories=20)))
+    run.feed(
+        *[match(f"u{i}", unrelated_story(i), published=T0 + minutes(i / 10)) for i in range(60)]
+    )
+    assert _stories(run) == 20
+    assert run.store[st.topic_key("russia-ukraine")].live_stories == 20  # type: ignore[union-attr]
+
+
+def _stories(run: Run) -> int:
+    return sum(isinstance(v, st.Story) for v in run.store.values())
+
+
+def _story_ids(run: Run) -> list[str]:
+    return [v.id for v in run.store.values() if isinstance(v, st.Story)]
+
+
+# --- severity ----------------------------------------------------------------------------
+
+
+def test_wide_pickup_raises_the_severity_one_level():
+    run = Run(AlertRules(story=StoryRules(cooldown_seconds=0), outlets_to_escalate=5))
+    run.feed(*_copies(5))
+    assert [a.severity for a in run.alerts] == ["high", "high", "high", "high", "critical"]
+    assert "carried by 5 outlets" in run.alerts[-1].reasons
 
 
 @pytest.mark.parametrize(
-    ("other_article", "other_topic"), [("a2", "russia-ukraine"), ("a1", "middle-east")]
+    ("text", "severity"),
+    [
+        ("Moscow ordered a partial mobilisation as Kyiv braced for attacks.", "high"),
+        ("Talks in Moscow and Kyiv about grain resumed.", "medium"),
+    ],
 )
-def test_different_article_or_topic_gives_another_id(other_article, other_topic):
-    assert alert_id("russia-ukraine", "a1", "story") != alert_id(
-        other_topic, other_article, "story"
+def test_configured_escalation_terms_raise_the_severity(text, severity):
+    run = Run(AlertRules(escalation_terms=("mobilisation", "missile strike")))
+    run.feed(match("x", text, severity="medium"))
+    assert run.alerts[0].severity == severity
+
+
+def test_a_louder_article_makes_the_story_louder():
+    """The taxonomy's rules rate each article; the story is as loud as its loudest."""
+    run = Run(AlertRules(story=StoryRules(cooldown_seconds=0)))
+    (first, second) = _copies(2)
+    second = second.model_copy(
+        update={"topic": second.topic.model_copy(update={"severity": "critical"})}
     )
+    run.feed(first, second)
+    assert [a.severity for a in run.alerts] == ["high", "critical"]
 
 
-def test_alert_carries_what_a_reader_needs():
-    alerted = datetime(2026, 1, 5, 10, tzinfo=UTC)
-    alert = alert_for(_match(), alerted=alerted)
-    assert (alert.topic, alert.article_id, alert.title) == ("russia-ukraine", "a1", "Kyiv talks")
-    assert (alert.score, alert.severity, alert.kind) == (0.93, "high", "story")
-    assert alert.evidence[0].matched == "Kyiv"
-    assert (alert.published, alert.ingested, alert.alerted) == (PUBLISHED, PUBLISHED, alerted)
-    assert alert.summary == "First. Second!"
+# --- digests -------------------------------------------------------------------------------
+
+
+def test_digest_mode_batches_a_topics_stories_per_interval():
+    run = Run(AlertRules(digest_seconds=3600))
+    run.feed(
+        *[
+            match(f"u{i}", unrelated_story(i), title=f"Report {i}", published=T0 + minutes(10 * i))
+            for i in range(8)
+        ]
+    )
+    # stories at 0..70 minutes: the one at 60 closes the first hour's digest
+    assert run.kinds() == ["digest"]
+    (digest,) = run.alerts
+    assert [e.title for e in digest.digest] == [f"Report {i}" for i in range(7)]
+    assert digest.story_id is None and digest.severity == "high"
+
+
+# --- the rest ------------------------------------------------------------------------------
+
+
+def test_state_values_survive_the_changelog_codec():
+    run = Run()
+    run.feed(*_copies(3))
+    for value in run.store.values():
+        assert st.decode(st.encode(value)) == value
+
+
+def test_settings_defaults_are_the_rules_defaults():
+    assert alert_rules(AlertingSettings()) == AlertRules()
+
+
+def test_the_in_process_pipeline_keeps_stories_across_articles():
+    state = AlertState()
+    alerts = [a for m in _copies(10) for a in state.alerts_for(m, NOW)]
+    assert [a.kind for a in alerts] == ["story"]
 
 
 @pytest.mark.parametrize(

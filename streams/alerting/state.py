@@ -1,0 +1,154 @@
+"""The alert stage's state: records, the key scheme, and a read-through overlay. Pure.
+
+State is many small keys rather than one value per topic, because every value set is a
+changelog record: a topic's stories, index buckets and counters are written separately,
+so an article costs a few small writes however many stories a topic holds. Every key
+starts with the topic id, and the agent only touches a topic's keys while processing an
+event of that topic (keyed by topic id), so all of them live in that event's partition.
+
+    t|TOPIC                  TopicState   position, clocks, surge windows, generations, digest
+    s|TOPIC|STORY            Story        one story: signature, articles, outlets, alert marks
+    b|TOPIC|BAND:HASH        Bucket       LSH index: story ids whose signature has this band
+    g|TOPIC|GENERATION       Generation   story ids filed in that time slice (for expiry)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, MutableMapping
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.alerts import ArticleRef
+from schemas.articles import Evidence
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class SurgeState(_State):
+    """Per-topic counts in hop-sized slots of published time, and the EWMA baseline."""
+
+    slots: dict[int, int] = Field(default_factory=dict)
+    last_slot: int | None = None
+    baseline: float = 0.0
+    windows_seen: int = 0
+    surging: bool = False
+    last_surge_slot: int | None = None
+    watermark: datetime | None = None
+
+
+class TopicState(_State):
+    """A topic's small, often-written state; written last, so its `position` is a commit mark."""
+
+    position: int | None = None
+    clock: datetime | None = None
+    surge: SurgeState = SurgeState()
+    generations: tuple[int, ...] = ()
+    live_stories: int = 0
+    digest_since: datetime | None = None
+    digest: tuple[str, ...] = ()
+
+
+class Story(_State):
+    """A cluster of near-duplicate articles on one topic."""
+
+    id: str
+    topic: str
+    topic_name: str
+    signature: tuple[int, ...]
+    bands: tuple[str, ...]
+    first_seen: datetime
+    last_seen: datetime
+    title: str
+    summary: str
+    score: float
+    base_severity: str
+    evidence: tuple[Evidence, ...]
+    taxonomy_version: str
+    articles: tuple[ArticleRef, ...]
+    article_count: int = 1
+    outlets: tuple[str, ...] = ()
+    escalations: tuple[str, ...] = ()
+    alerted_at: datetime | None = None
+    alerts: int = 0
+
+
+class Bucket(_State):
+    stories: tuple[str, ...]
+
+
+class Generation(_State):
+    stories: tuple[str, ...]
+
+
+StateValue = TopicState | Story | Bucket | Generation
+_TYPES: dict[str, type[StateValue]] = {
+    "topic": TopicState,
+    "story": Story,
+    "bucket": Bucket,
+    "generation": Generation,
+}
+_NAMES = {cls: name for name, cls in _TYPES.items()}
+
+
+def topic_key(topic: str) -> str:
+    return f"t|{topic}"
+
+
+def story_key(topic: str, story_id: str) -> str:
+    return f"s|{topic}|{story_id}"
+
+
+def bucket_key(topic: str, band: str) -> str:
+    return f"b|{topic}|{band}"
+
+
+def generation_key(topic: str, generation: int) -> str:
+    return f"g|{topic}|{generation}"
+
+
+def encode(value: StateValue) -> bytes:
+    """JSON with a type tag: how a value travels in the changelog."""
+    body = value.model_dump(mode="json")
+    return json.dumps({"type": _NAMES[type(value)], "value": body}, separators=(",", ":")).encode()
+
+
+def decode(data: bytes) -> StateValue:
+    tagged = json.loads(data)
+    return _TYPES[tagged["type"]].model_validate(tagged["value"])
+
+
+class Overlay:
+    """Reads through to the state; collects the writes (None = delete) in order.
+
+    The rules read and write through this, so a step is `(state, event) -> (changes, output)`
+    and the state itself is never mutated: the caller applies the changes.
+    """
+
+    def __init__(self, base: Mapping[str, StateValue]) -> None:
+        self.base = base
+        self.changes: dict[str, StateValue | None] = {}
+
+    def get(self, key: str) -> StateValue | None:
+        if key in self.changes:
+            return self.changes[key]
+        return self.base.get(key)
+
+    def put(self, key: str, value: StateValue | None) -> None:
+        self.changes.pop(key, None)  # re-inserted at the end: the order of the writes
+        self.changes[key] = value
+
+
+def apply_changes(
+    store: MutableMapping[str, StateValue], changes: Mapping[str, StateValue | None]
+) -> None:
+    """Write a step's changes, in order, to a dict or a Faust table."""
+    for key, value in changes.items():
+        if value is None:
+            if key in store:
+                del store[key]
+        else:
+            store[key] = value

@@ -1,0 +1,260 @@
+"""Stories: near-duplicate articles on a topic as one cluster, bounded by age and count. Pure.
+
+A story is found through the LSH index (shared bands of the MinHash signature), confirmed
+by the estimated Jaccard similarity, and lives while articles keep joining it within
+`window_seconds`. Expiry is lazy and cheap: stories are filed in time slices
+(generations, an eighth of the window each); when a slice is older than the window, its
+stories still alive move to the current slice and the rest are deleted with their index
+entries. At most `max_stories` live per topic; past that the oldest slice's go first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from schemas import TopicMatch
+from schemas.alerts import ArticleRef
+from schemas.common import short_hash
+from streams.alerting.severity import loudest
+from streams.alerting.similarity import Signature, band_hashes, similarity
+from streams.alerting.state import (
+    Bucket,
+    Generation,
+    Overlay,
+    Story,
+    TopicState,
+    bucket_key,
+    generation_key,
+    story_key,
+)
+
+GENERATIONS = 8
+#: Story ids kept per index bucket: the newest win; an older story loses only this band.
+BUCKET_SIZE = 4
+#: Evidence items kept per story: enough to show why it matched, small in the changelog.
+MAX_EVIDENCE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRules:
+    window_seconds: int = 48 * 3600
+    similarity: float = 0.5
+    max_stories: int = 500
+    max_articles: int = 50
+    max_outlets: int = 50
+    cooldown_seconds: int = 1800
+
+    @property
+    def generation_seconds(self) -> int:
+        return max(1, self.window_seconds // GENERATIONS)
+
+
+def story_id(topic: str, first_article_id: str) -> str:
+    """Deterministic: the same first article always founds the same story."""
+    return "s" + short_hash(topic, first_article_id)
+
+
+def outlet(source: str | None, url: str | None) -> str | None:
+    """Who carried the article: its source name, else its URL's host."""
+    if source and source.strip():
+        return source.strip()
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def article_ref(match: TopicMatch) -> ArticleRef:
+    a = match.article
+    return ArticleRef(
+        id=a.id,
+        title=a.title,
+        url=a.url,
+        source=a.source,
+        published=a.published,
+        ingested=a.ingested,
+    )
+
+
+def find(
+    tx: Overlay, topic: str, sig: Signature, clock: datetime, rules: StoryRules
+) -> Story | None:
+    """The live story most similar to the signature, if similar enough."""
+    best, best_similarity = None, rules.similarity
+    seen: set[str] = set()
+    oldest = clock - timedelta(seconds=rules.window_seconds)
+    for band in band_hashes(sig):
+        bucket = tx.get(bucket_key(topic, band))
+        for sid in bucket.stories if isinstance(bucket, Bucket) else ():
+            if sid in seen:
+                continue
+            seen.add(sid)
+            story = tx.get(story_key(topic, sid))
+            if not isinstance(story, Story) or story.last_seen < oldest:
+                continue
+            score = similarity(sig, story.signature)
+            if score >= best_similarity:
+                best, best_similarity = story, score
+    return best
+
+
+def found(
+    match: TopicMatch,
+    sig: Signature,
+    moment: datetime,
+    summary: str,
+    escalations: list[str],
+) -> Story:
+    """A new story whose first (and representative) article is this one."""
+    topic, article = match.topic, match.article
+    where = outlet(article.source, article.url)
+    return Story(
+        id=story_id(topic.id, article.id),
+        topic=topic.id,
+        topic_name=topic.name,
+        signature=sig,
+        bands=tuple(band_hashes(sig)),
+        first_seen=moment,
+        last_seen=moment,
+        title=article.title,
+        summary=summary,
+        score=topic.score,
+        base_severity=topic.severity,
+        evidence=tuple(topic.evidence[:MAX_EVIDENCE]),
+        taxonomy_version=match.taxonomy_version,
+        articles=(article_ref(match),),
+        outlets=(where,) if where else (),
+        escalations=tuple(escalations),
+    )
+
+
+def contains(story: Story, article_id: str) -> bool:
+    return any(ref.id == article_id for ref in story.articles)
+
+
+def join(
+    story: Story, match: TopicMatch, moment: datetime, escalations: list[str], rules: StoryRules
+) -> Story:
+    """The story with one more article: counted always, listed while the lists have room."""
+    article = match.article
+    where = outlet(article.source, article.url)
+    outlets = story.outlets
+    if where and where not in outlets and len(outlets) < rules.max_outlets:
+        outlets = (*outlets, where)
+    articles = story.articles
+    if len(articles) < rules.max_articles:
+        articles = (*articles, article_ref(match))
+    return story.model_copy(
+        update={
+            "articles": articles,
+            "article_count": story.article_count + 1,
+            "outlets": outlets,
+            "last_seen": max(story.last_seen, moment),
+            "score": max(story.score, match.topic.score),
+            "base_severity": loudest(story.base_severity, match.topic.severity),
+            "escalations": tuple(dict.fromkeys((*story.escalations, *escalations))),
+        }
+    )
+
+
+def index(tx: Overlay, story: Story) -> None:
+    """Make the story findable by each of its bands."""
+    for band in story.bands:
+        key = bucket_key(story.topic, band)
+        bucket = tx.get(key)
+        ids = bucket.stories if isinstance(bucket, Bucket) else ()
+        tx.put(key, Bucket(stories=(story.id, *[i for i in ids if i != story.id])[:BUCKET_SIZE]))
+
+
+def file(
+    tx: Overlay, state: TopicState, topic: str, sid: str, clock: datetime, rules: StoryRules
+) -> TopicState:
+    """Put a story id in the current time slice (for expiry) and count it live."""
+    generation = int(clock.timestamp()) // rules.generation_seconds
+    _add_to_generation(tx, topic, generation, sid)
+    generations = state.generations
+    if generation not in generations:
+        generations = tuple(sorted((*generations, generation)))
+    return state.model_copy(
+        update={"generations": generations, "live_stories": state.live_stories + 1}
+    )
+
+
+def _add_to_generation(tx: Overlay, topic: str, generation: int, sid: str) -> None:
+    key = generation_key(topic, generation)
+    current = tx.get(key)
+    ids = current.stories if isinstance(current, Generation) else ()
+    tx.put(key, Generation(stories=(*ids, sid)))
+
+
+def expire(
+    tx: Overlay, state: TopicState, topic: str, clock: datetime, rules: StoryRules
+) -> TopicState:
+    """Delete stories quiet for longer than the window."""
+    now_generation = int(clock.timestamp()) // rules.generation_seconds
+    oldest = clock - timedelta(seconds=rules.window_seconds)
+    while state.generations and state.generations[0] < now_generation - GENERATIONS:
+        state = _expire_generation(tx, state, topic, oldest, now_generation)
+    return state
+
+
+def trim(tx: Overlay, state: TopicState, topic: str, rules: StoryRules) -> TopicState:
+    """Delete the oldest filed stories past `max_stories`."""
+    while state.live_stories > rules.max_stories and state.generations:
+        state = _evict_oldest(tx, state, topic)
+    return state
+
+
+def _expire_generation(
+    tx: Overlay, state: TopicState, topic: str, oldest: datetime, now_generation: int
+) -> TopicState:
+    generation, *rest = state.generations
+    key = generation_key(topic, generation)
+    entry = tx.get(key)
+    tx.put(key, None)
+    state = state.model_copy(update={"generations": tuple(rest)})
+    live = state.live_stories
+    for sid in entry.stories if isinstance(entry, Generation) else ():
+        story = tx.get(story_key(topic, sid))
+        if not isinstance(story, Story):
+            continue
+        if story.last_seen >= oldest:
+            _add_to_generation(tx, topic, now_generation, sid)
+            if now_generation not in state.generations:
+                state = state.model_copy(
+                    update={"generations": tuple(sorted((*state.generations, now_generation)))}
+                )
+        else:
+            delete(tx, story)
+            live -= 1
+    return state.model_copy(update={"live_stories": max(0, live)})
+
+
+def _evict_oldest(tx: Overlay, state: TopicState, topic: str) -> TopicState:
+    """Drop the oldest filed story: memory stays bounded however busy the topic is."""
+    generation = state.generations[0]
+    key = generation_key(topic, generation)
+    entry = tx.get(key)
+    ids = entry.stories if isinstance(entry, Generation) else ()
+    if len(ids) <= 1:
+        tx.put(key, None)
+        state = state.model_copy(update={"generations": state.generations[1:]})
+    else:
+        tx.put(key, Generation(stories=ids[1:]))
+    story = tx.get(story_key(topic, ids[0])) if ids else None
+    if isinstance(story, Story):
+        delete(tx, story)
+        return state.model_copy(update={"live_stories": state.live_stories - 1})
+    return state
+
+
+def delete(tx: Overlay, story: Story) -> None:
+    """Remove a story and its index entries."""
+    tx.put(story_key(story.topic, story.id), None)
+    for band in story.bands:
+        key = bucket_key(story.topic, band)
+        bucket = tx.get(key)
+        if not isinstance(bucket, Bucket) or story.id not in bucket.stories:
+            continue
+        remaining = tuple(i for i in bucket.stories if i != story.id)
+        tx.put(key, Bucket(stories=remaining) if remaining else None)

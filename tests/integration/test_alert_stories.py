@@ -1,0 +1,150 @@
+"""The alert stage against a real broker: one alert per story, state that survives SIGKILL.
+
+Articles go in as raw records and through every agent of a real `newsradar worker`. The
+story state is read back from the alert table's changelog topic, which is also what a
+restarted worker restores it from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+
+from schemas import Alert
+from streams.alerting.state import StateValue, Story, decode
+from tests.processes import Pipeline, read_topic
+from tests.unit.alert_fixtures import copy_of_wire_story
+
+pytestmark = pytest.mark.integration
+
+
+def raw_copy(index: int, published: datetime, tag: str) -> tuple[bytes, bytes]:
+    source, title, text = copy_of_wire_story(index)
+    article = {
+        "title": title,
+        "text": text,
+        "source": source,
+        "url": f"https://outlet{index}.example/{tag}/grain-convoy",
+        "published": published.isoformat(),
+    }
+    return b"", json.dumps(article).encode()
+
+
+def create_topics(pipeline: Pipeline) -> None:
+    created = pipeline.cli("topics", "create", timeout=60)
+    assert created.returncode == 0, created.stderr
+
+
+def changelog(pipeline: Pipeline) -> str:
+    return f"newsradar-test-{pipeline.suffix}-alert-state-changelog"
+
+
+def state_now(pipeline: Pipeline) -> dict[str, StateValue]:
+    """The alert table as a restarted worker would restore it: the changelog, read to its end."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=pipeline.bootstrap, group_id=None, enable_auto_commit=False
+    )
+    try:
+        ids = consumer.partitions_for_topic(changelog(pipeline)) or set()
+        partitions = [TopicPartition(changelog(pipeline), p) for p in ids]
+        if not partitions:
+            return {}
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        table: dict[str, StateValue] = {}
+        while any(consumer.position(tp) < offset for tp, offset in end.items()):
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    key = json.loads(record.key)
+                    if record.value is None:
+                        table.pop(key, None)
+                    else:
+                        table[key] = decode(record.value)
+        return table
+    finally:
+        consumer.close()
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def story_with(pipeline: Pipeline, articles: int) -> Callable[[], Story | None]:
+    def find() -> Story | None:
+        table = state_now(pipeline).values()
+        stories = [v for v in table if isinstance(v, Story) and v.topic == "russia-ukraine"]
+        return next((s for s in stories if s.article_count >= articles), None)
+
+    return find
+
+
+def alerts(pipeline: Pipeline, at_least: int = 0, timeout: float = 90) -> list[Alert]:
+    """The russia-ukraine alerts (some copies also match another topic, with its own
+    stories), once there are `at_least` of them; what there is when `timeout` runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        values = read_topic(pipeline.bootstrap, pipeline.topic("alerts"), 10**6, timeout=2)
+        found = [Alert.model_validate_json(v) for v in values]
+        found = [a for a in found if a.topic == "russia-ukraine"]
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+
+
+def test_ten_copies_of_a_story_give_one_alert_then_updates(pipeline: Pipeline):
+    now = datetime.now(UTC)
+    early = [raw_copy(i, now - timedelta(minutes=60 - 2 * i), "a") for i in range(5)]
+    late = [raw_copy(i, now - timedelta(minutes=20 - 2 * (i - 5)), "a") for i in range(5, 10)]
+    create_topics(pipeline)  # before producing: an auto-created topic has 1 partition
+    with pipeline.worker() as worker:
+        pipeline.produce("raw", early)
+        (story_alert,) = alerts(pipeline, 1)
+        wait_for(story_with(pipeline, 5), 60, "five articles in the story")
+        pipeline.produce("raw", late)  # 40 minutes later: past the 30-minute cooldown
+        wait_for(story_with(pipeline, 10), 60, f"ten articles\n{worker.log_text()[-3000:]}")
+        everything = alerts(pipeline)
+    assert [a.kind for a in everything] == ["story", "story-update"], everything
+    update = everything[1]
+    assert story_alert.kind == "story" and story_alert.article_count == 1
+    assert update.story_id == story_alert.story_id and update.article_count == 6
+    assert update.articles[0].id == story_alert.article_id
+    assert len(update.outlets) == 6
+
+
+def test_a_worker_killed_mid_story_restores_it_and_alerts_once(pipeline: Pipeline):
+    now = datetime.now(UTC)
+    first = [raw_copy(i, now - timedelta(minutes=60 - i), "k") for i in range(3)]
+    while_down = [raw_copy(i, now - timedelta(minutes=60 - i), "k") for i in range(3, 6)]
+    after = [raw_copy(i, now - timedelta(minutes=25 - i), "k") for i in range(6, 10)]
+    create_topics(pipeline)  # before producing: an auto-created topic has 1 partition
+    with pipeline.worker("first") as worker:
+        pipeline.produce("raw", first)
+        alerts(pipeline, 1)
+        wait_for(story_with(pipeline, 3), 60, "three articles in the story")
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(10)
+    pipeline.produce("raw", while_down)
+    with pipeline.worker("second") as restarted:
+        pipeline.produce("raw", after)
+        story = wait_for(story_with(pipeline, 10), 120, f"ten\n{restarted.log_text()[-3000:]}")
+        everything = alerts(pipeline)
+    assert isinstance(story, Story)
+    firsts = {a.id for a in everything if a.kind == "story"}
+    assert len(firsts) == 1, everything  # a lost state would have founded a second story
+    updates = [a for a in everything if a.kind == "story-update"]
+    assert len(updates) == 1 and updates[0].story_id == story.id
+    assert updates[0].article_count == 7  # the three before the kill were restored
+    assert {a.story_id for a in everything} == {story.id}
