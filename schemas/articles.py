@@ -54,10 +54,16 @@ class CleanArticle(Record):
     text: str
     language: str = Field(default="und", description="BCP 47 code; 'und' when not detected.")
     url: str | None = None
+    canonical_url: str | None = Field(
+        default=None, description="The page's own canonical URL, else the normalised url."
+    )
+    author: str | None = Field(default=None, description="From the page's metadata or byline.")
     source: str | None = None
     published: UtcDatetime | None = None
     ingested: UtcDatetime | None = None
-    removed: list[Removal] = Field(default_factory=list)
+    removed: list[Removal] = Field(
+        default_factory=list, description="What cleaning removed, and by which rule."
+    )
 
 
 class Evidence(Record):

@@ -50,6 +50,12 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
             registry=registry,
         )
+        self.cleaning_removals = Counter(
+            "newsradar_cleaning_removals_total",
+            "Lines and spans the clean stage removed from articles, by rule (a fixed set).",
+            ["rule"],
+            registry=registry,
+        )
         # Sources: the feed poller and the HTTP ingest service (streams/sources).
         self.feed_fetches = Counter(
             "newsradar_feed_fetches_total",

@@ -143,6 +143,26 @@ class SinkSettings(BaseModel, frozen=True):
     metrics_port: int = Field(default=0, ge=0, le=65535, description="0: no /metrics.")
 
 
+class CleaningSettings(BaseModel, frozen=True):
+    """The clean stage (NEWSRADAR_CLEANING__MIN_LETTERS=..., __LANGUAGES='["en","de"]', ...)."""
+
+    max_input_chars: int = Field(
+        default=2_000_000, ge=1, description="Longer text or HTML is dead-lettered (oversized)."
+    )
+    min_letters: int = Field(
+        default=40, ge=1, description="Fewer letters left after cleaning: dead letter (too_short)."
+    )
+    languages: tuple[str, ...] = Field(
+        default=("en",), description="The languages monitored (ISO 639-1 codes)."
+    )
+    other_languages: Literal["keep", "drop"] = Field(
+        default="keep", description="What happens to an article detected in another language."
+    )
+    dedup_window_seconds: float = Field(
+        default=86_400.0, ge=0, description="Drop the same article seen again within it; 0: off."
+    )
+
+
 # Each stage's settings group is a frozen BaseModel above and one field of Settings below.
 
 
@@ -158,6 +178,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
     classification: ClassificationSettings = ClassificationSettings()
+    cleaning: CleaningSettings = CleaningSettings()
     sources: SourcesSettings = SourcesSettings()
     alerting: AlertingSettings = AlertingSettings()
     sink: SinkSettings = SinkSettings()
