@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas import Alert, ClassifiedArticle, RawArticle, TopicMatch
+from schemas import Alert, ClassifiedArticle, CleanArticle, RawArticle, TopicMatch
 from streams.alerting.logic import AlertRules, on_match
 from streams.alerting.state import StateValue, apply_changes
 from streams.classification.logic import CompiledTaxonomy, classify, topic_matches
-from streams.cleaning.logic import clean
+from streams.cleaning.dedup import Seen, dedup_key
+from streams.cleaning.logic import DEFAULTS, CleanOptions, Dropped, clean, deduplicate
 from streams.codec import decode
 from streams.rejection import Rejected
 
@@ -26,6 +27,27 @@ class Outcome:
     classified: ClassifiedArticle | None = None
     alerts: list[Alert] = field(default_factory=list)
     rejected: Rejected | None = None
+    dropped: Dropped | None = None
+
+
+@dataclass
+class CleanState:
+    """The clean stage for one run: its options, and the dedup table kept in a dict."""
+
+    options: CleanOptions = DEFAULTS
+    window: float = 0.0
+    seen: dict[str, Seen] = field(default_factory=dict)
+
+    def cleaned(self, raw: RawArticle, now: datetime) -> CleanArticle | Rejected | Dropped:
+        """The agents' two steps in one: clean, then drop a duplicate seen within the window."""
+        article = clean(raw, ingested=now, options=self.options)
+        if not isinstance(article, CleanArticle):
+            return article
+        key = dedup_key(article)
+        self.seen[key], dropped = deduplicate(
+            self.seen.get(key), article, now=now, window=self.window
+        )
+        return dropped or article
 
 
 @dataclass
@@ -42,13 +64,18 @@ class AlertState:
 
 
 def process_bytes(
-    value: bytes, taxonomy: CompiledTaxonomy, *, now: datetime, alerting: AlertState | None = None
+    value: bytes,
+    taxonomy: CompiledTaxonomy,
+    *,
+    now: datetime,
+    alerting: AlertState | None = None,
+    cleaning: CleanState | None = None,
 ) -> Outcome:
     """Decode a raw record as the clean agent would, then run every stage."""
     raw = decode(RawArticle, value)
     if isinstance(raw, Rejected):
         return Outcome(article_id=None, stage="clean", rejected=raw)
-    return process_article(raw, taxonomy, now=now, alerting=alerting)
+    return process_article(raw, taxonomy, now=now, alerting=alerting, cleaning=cleaning)
 
 
 def process_article(
@@ -57,11 +84,15 @@ def process_article(
     *,
     now: datetime,
     alerting: AlertState | None = None,
+    cleaning: CleanState | None = None,
 ) -> Outcome:
-    """Clean, classify and alert one article; without `alerting` it is its own first story."""
-    cleaned = clean(raw, ingested=now)
+    """Clean, classify and alert one article; without `alerting` it is its own first story,
+    without `cleaning` it is cleaned with the default options and no memory of duplicates."""
+    cleaned = (cleaning or CleanState()).cleaned(raw, now)
     if isinstance(cleaned, Rejected):
         return Outcome(article_id=raw.id, stage="clean", rejected=cleaned)
+    if isinstance(cleaned, Dropped):
+        return Outcome(article_id=raw.id, stage="clean", dropped=cleaned)
     classified = classify(cleaned, taxonomy)
     state = alerting or AlertState()
     alerts = [a for match in topic_matches(classified) for a in state.alerts_for(match, now)]

@@ -1,96 +1,132 @@
-"""The clean stage: a raw article in, a clean article (or a rejection) out. Pure."""
+"""The clean stage: a raw article in; a clean article, a rejection or a drop out. Pure.
+
+What every later stage sees is decided here: words left in from a menu or a related-story
+box become false alerts, body sentences cut out become missed ones. So: the main text of
+an HTML page (trafilatura), the body of a plain-text article without its furniture
+(`lines`), one normalisation for every input (`text`), the language, and quality gates
+that turn what is not an article into a dead letter with its reason.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from schemas import CleanArticle, RawArticle, Removal
-from streams.cleaning.html import html_to_text
-from streams.cleaning.text import line_key, normalize
+from schemas import CleanArticle, RawArticle
+from streams.cleaning.dedup import Seen, canonical_url, remember
+from streams.cleaning.html import Page, extract_page
+from streams.cleaning.language import UNDETERMINED, detect_language
+from streams.cleaning.lines import clean_lines
+from streams.cleaning.text import letter_count, normalize, unescape_entities
 from streams.rejection import Rejected
 
-# Whole lines that are page furniture wherever they appear.
-_BOILERPLATE_LINE = re.compile(
-    r"(advertisement|read more:?|share this( article)?|click here to subscribe"
-    r"|media playback is unsupported on your device)",
-    re.IGNORECASE,
-)
-# Lines that open a trailing block of other stories' headlines.
-_TRAILING_MARKER = re.compile(
-    r"(similar posts|related posts|related articles|related stories|more stories"
-    r"|you may also like|recommended( for you)?)\s*:?",
-    re.IGNORECASE,
-)
-# A headline in a trailing list is short; a longer line is body text we must keep.
-_MAX_HEADLINE_WORDS = 20
+# Plain text that is really HTML (a feed's description): two or more tags of a page's body.
+_TAG = re.compile(r"</?(?:p|br|div|span|a|ul|ol|li|h[1-6]|strong|em|b|i|img|figure|blockquote)\b")
 
 
-def clean(raw: RawArticle, *, ingested: datetime) -> CleanArticle | Rejected:
+@dataclass(frozen=True, slots=True)
+class CleanOptions:
+    """The stage's settings as plain values (built from CleaningSettings at the edge)."""
+
+    max_input_chars: int = 2_000_000
+    min_letters: int = 40
+    languages: frozenset[str] = frozenset({"en"})
+    drop_other_languages: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """An article deliberately not passed on (a duplicate, another language): not an error."""
+
+    reason: str
+    detail: str = ""
+
+
+DEFAULTS = CleanOptions()
+
+
+def clean(
+    raw: RawArticle, *, ingested: datetime, options: CleanOptions = DEFAULTS
+) -> CleanArticle | Rejected | Dropped:
     """Turn what a scraper or feed delivered into the text the classifier should read.
 
-    `ingested` stands in for the article's entry time when the publisher did not set one.
+    `ingested` stands in for the article's entry time when the publisher did not set one,
+    and bounds the publication dates a page may claim.
     """
-    title, body = _title_and_body(raw)
+    if (size := _input_chars(raw)) > options.max_input_chars:
+        return Rejected("oversized", f"{size} characters, more than {options.max_input_chars}")
+    title, body, page = _title_body_page(raw, ingested)
     paragraphs, removed = clean_lines(title, body.split("\n"))
-    if not paragraphs:
-        return Rejected("empty_text", "no text left after cleaning")
+    text = "\n\n".join(paragraphs)
+    if (refused := quality_gate(text, options.min_letters)) is not None:
+        return refused
+    language, _ = detect_language(title, text, page.language if page else None)
+    if (unwanted := language_gate(language, options)) is not None:
+        return unwanted
     return CleanArticle(
         id=raw.id,
         title=title,
-        text="\n\n".join(paragraphs),
+        text=text,
+        language=language,
         url=raw.url,
+        canonical_url=canonical_url((page.canonical_url if page else None) or raw.url),
+        author=page.author if page else None,
         source=raw.source,
-        published=raw.published,
+        published=raw.published or (page.published if page else None),
         ingested=raw.ingested or ingested,
         removed=removed,
     )
 
 
-def _title_and_body(raw: RawArticle) -> tuple[str, str]:
-    if raw.text and raw.text.strip():
-        return normalize(raw.title), normalize(raw.text)
-    html_title, html_body = html_to_text(raw.html or "")
-    return normalize(raw.title or html_title), normalize(html_body)
+def _input_chars(raw: RawArticle) -> int:
+    return len(raw.title) + len(raw.text or "") + len(raw.html or "")
 
 
-def clean_lines(title: str, lines: list[str]) -> tuple[list[str], list[Removal]]:
-    """Keep each body line once; drop repeated titles, repeats, furniture, trailing link lists."""
-    kept: list[str] = []
-    removed: list[Removal] = []
-    seen = {line_key(title)} if title else set()
-    lines = [line for line in lines if line]
-    cut = _trailing_block_start(lines)
-    for index, line in enumerate(lines):
-        rule = _removal_rule(line, line_key(line), seen, title, index >= cut)
-        if rule:
-            removed.append(Removal(rule=rule, text=line))
-        else:
-            seen.add(line_key(line))
-            kept.append(line)
-    return kept, removed
+def _title_body_page(raw: RawArticle, ingested: datetime) -> tuple[str, str, Page | None]:
+    """The title and body as normalised text, and the page's metadata when it was HTML."""
+    title = normalize(unescape_entities(raw.title))
+    if raw.text and raw.text.strip() and not looks_like_html(raw.text):
+        return title, normalize(unescape_entities(raw.text)), None
+    markup = raw.text if raw.text and raw.text.strip() else raw.html or ""
+    page = extract_page(markup, url=raw.url, today=ingested.date())
+    return title or normalize(page.title), normalize(page.text), page
 
 
-def _removal_rule(line: str, key: str, seen: set[str], title: str, trailing: bool) -> str:
-    if trailing:
-        return "trailing_related_list"
-    if not key:
-        return "no_words"
-    if title and key == line_key(title):
-        return "repeated_title"
-    if key in seen:
-        return "repeated_paragraph"
-    if _BOILERPLATE_LINE.fullmatch(line):
-        return "boilerplate_line"
-    return ""
+def looks_like_html(text: str) -> bool:
+    """True for text carrying page markup, as feed descriptions often do."""
+    first = _TAG.search(text)
+    return first is not None and _TAG.search(text, first.end()) is not None
 
 
-def _trailing_block_start(lines: list[str]) -> int:
-    """Index of a trailing "Similar Posts" marker followed only by headline-length lines."""
-    for index in range(len(lines) - 1, -1, -1):
-        if _TRAILING_MARKER.fullmatch(lines[index]):
-            tail = lines[index + 1 :]
-            if all(len(line.split()) <= _MAX_HEADLINE_WORDS for line in tail):
-                return index
-            break
-    return len(lines)
+def quality_gate(text: str, min_letters: int) -> Rejected | None:
+    """Refuse what is not an article: nothing left, no letters at all, or too few."""
+    if not text:
+        return Rejected("empty_text", "no text left after cleaning")
+    letters = letter_count(text, enough=min_letters)
+    if letters == 0:
+        return Rejected("no_letters", "the text left after cleaning has no letters")
+    if letters < min_letters:
+        return Rejected("too_short", f"{letters} letters after cleaning, fewer than {min_letters}")
+    return None
+
+
+def language_gate(language: str, options: CleanOptions) -> Dropped | None:
+    """Drop an article in a language nobody monitors, when the settings say so."""
+    if not options.drop_other_languages or language in options.languages:
+        return None
+    if language == UNDETERMINED:
+        return None  # cannot tell: better read than lost
+    wanted = ", ".join(sorted(options.languages))
+    return Dropped("language", f"detected {language}; monitored: {wanted}")
+
+
+def deduplicate(
+    seen: Seen | None, article: CleanArticle, *, now: datetime, window: float
+) -> tuple[Seen, Dropped | None]:
+    """(this key's new state, a drop when the article was seen within `window` seconds)."""
+    state, earlier = remember(seen, article.id, now=now.timestamp(), window=window)
+    if earlier is None:
+        return state, None
+    when = datetime.fromtimestamp(earlier.last_seen, UTC).isoformat()
+    return state, Dropped("duplicate", f"same article as {earlier.article_id}, seen {when}")

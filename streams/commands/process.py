@@ -9,8 +9,10 @@ from pathlib import Path
 from streams.alerting.configure import alert_rules
 from streams.classification.logic import compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
+from streams.cleaning.configure import clean_options
+from streams.cleaning.explain import explain
 from streams.commands.inputs import items, utcnow
-from streams.pipeline import AlertState, process_article
+from streams.pipeline import AlertState, CleanState, process_article
 from streams.rejection import Rejected
 from streams.settings import Settings
 
@@ -22,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, or - for stdin")
     parser.add_argument("--alerts", action="store_true", help="print alerts, not articles")
     parser.add_argument("--taxonomy", help="taxonomy YAML (default: the configured one)")
+    parser.add_argument(
+        "--explain", action="store_true", help="say what cleaning removed, by which rule"
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -29,6 +34,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.taxonomy or settings.classification.taxonomy_path)
     taxonomy = compile_taxonomy(load_taxonomy(path))
     alerting = AlertState(alert_rules(settings.alerting))  # stories span the whole run
+    window = settings.cleaning.dedup_window_seconds  # so do the duplicates
+    cleaning = CleanState(clean_options(settings.cleaning), window)
     for item in items(args.paths):
         if isinstance(item.article, Rejected):
             print(
@@ -36,10 +43,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             continue
-        outcome = process_article(item.article, taxonomy, now=utcnow(), alerting=alerting)
-        if outcome.rejected is not None:
+        outcome = process_article(
+            item.article, taxonomy, now=utcnow(), alerting=alerting, cleaning=cleaning
+        )
+        verdict = outcome.rejected or outcome.dropped
+        if args.explain:
+            print("\n".join(explain(item.where, item.article, outcome.classified, verdict)))
+        elif verdict is not None:
             print(
-                f"dropped {outcome.article_id} ({item.where}): {outcome.rejected.reason}",
+                f"dropped {outcome.article_id} ({item.where}): {verdict.reason}: {verdict.detail}",
                 file=sys.stderr,
             )
         elif args.alerts:

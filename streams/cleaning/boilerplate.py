@@ -1,0 +1,309 @@
+"""What page furniture looks like once a page or feed has become lines of text. Pure data.
+
+Each rule names a kind of furniture (the `rule` recorded in `CleanArticle.removed` and the
+label of `newsradar_cleaning_removals_total`). Line rules must match a whole, short line:
+a real sentence that merely mentions "newsletter" or "Facebook" is longer than a share bar
+and does not start with an imperative, so it stays. The patterns come from the shapes
+scraped news text shows (the dev corpus in ../shared/data was read for them; no text of it
+is kept here). When unsure, a rule keeps the line: a cleaner that drops a real sentence is
+worse than one that keeps a footer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    """A whole line of furniture: `pattern` must match all of it, within `max_words` words.
+
+    `needs`: when given, one of these must occur in the lowered line; a cheap test that
+    spares long body lines the pattern's scan.
+    """
+
+    rule: str
+    pattern: re.Pattern[str]
+    max_words: int
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRule:
+    """Furniture inside a line; only tried when one of `triggers` occurs in the lowered line."""
+
+    rule: str
+    pattern: re.Pattern[str]
+    triggers: tuple[str, ...]
+    max_words: int = 60
+
+
+def _line(rule: str, max_words: int, *alternatives: str, needs: tuple[str, ...] = ()) -> LineRule:
+    body = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    # A bullet or an emoji may stand before furniture, punctuation after it.
+    pattern = re.compile(rf"(?:[^\w\s]{{1,3}}\s*)?(?:{body})[\s.:;!|·•-]*", _I)
+    return LineRule(rule, pattern, max_words, needs)
+
+
+_SOCIAL = (
+    r"facebook|twitter|x|instagram|whatsapp|linkedin|telegram|reddit|pinterest|messenger"
+    r"|flipboard|threads|bluesky|mastodon|viber|tumblr|youtube|tiktok|vk|sms"
+)
+_AGENCY = (
+    r"getty(?: images)?|afp|ap(?: photo| images)?|reuters|epa(?:-efe)?|efe|pa(?: media| wire)?"
+    r"|shutterstock|alamy|anadolu(?: agency)?|xinhua|tass|sputnik|ria novosti|bloomberg"
+    r"|nurphoto|sopa images|zuma(?: press)?|dpa|ansa|kyodo|yonhap|cnsphoto"
+)
+_RELATED_NOUN = (
+    r"posts?|articles?|stories|story|news|reads?|links?|content|coverage|topics?|headlines|picks"
+)
+_RELATED_MARKER = (
+    rf"(?:similar|related|recommended|suggested|popular|trending|top|latest|more|other|featured"
+    rf"|editor'?s)(?:\s+\w+){{0,2}}\s+(?:{_RELATED_NOUN})",
+    r"most (?:read|popular|viewed|shared|watched|commented)"
+    r"(?:\s+(?:in|on|from)\s+[\w .&'-]{1,40})?",
+    r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)"
+    r"(?: this)?",
+    r"(?:read|watch|up) next|what to read next|further reading|more on this(?: story)?",
+    r"in other news|elsewhere on [\w .&'-]{1,40}|related|trending(?: now)?|popular now",
+    r"don'?t miss|recommended(?: for you)?|more (?:from|in) [\w .&'-]{1,40}|editor'?s picks?",
+    r"more on [\w'-]+(?: [\w'-]+){0,2}",
+)
+
+#: Whole-line furniture, tried in this order (the first match names the kind).
+LINE_RULES: tuple[LineRule, ...] = (
+    _line(
+        "advertisement",
+        10,
+        r"advertisement|advertising|advert|ads?|sponsored(?: (?:content|posts?|links?|stories))?",
+        r"promoted(?: (?:content|stories|links?))?|paid (?:content|post|partnership|promotion)",
+        r"partner content|advertise with us|report (?:this )?ad|ad feedback|remove ads",
+        r"(?:the )?(?:story|article|text) continues (?:below|after)(?: (?:this|the))?"
+        r"(?: (?:advertisement|advert|ad))?",
+        r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: reading)?",
+        r"content continues below",
+    ),
+    _line("advertisement", 25, r"click here to (?:get|buy|order|subscribe|download|shop)\b.*"),
+    _line(
+        "media",
+        14,
+        r"media playback is (?:unsupported|not supported) on your device",
+        r"your (?:browser|device) does not support (?:the )?(?:video|audio|this)\b.*",
+        r"(?:this )?(?:video|content|media) (?:is )?(?:unavailable|not available|cannot be played)"
+        r"\b.*",
+        r"(?:latest|related|recommended|featured|more|top|trending|watch) videos?",
+        r"watch(?: now| live| again| the video| video| full video| more)?|(?:now )?playing",
+        r"play(?:ing)? video|video(?: player| transcript)?|audio|photos|gallery|slideshow",
+        r"listen(?: now| live| to (?:this|the) (?:article|story|podcast|episode))?",
+        r"(?:\d+ )?min(?:ute)?s? (?:read|listen|watch)|duration:? \d+:\d+(?::\d+)?",
+        r"\d{1,2}:\d{2}(?::\d{2})?|up next|click to play|tap to (?:play|unmute|expand)",
+        r"(?:please )?enable javascript\b.*|view gallery|in pictures|see all photos",
+        r"loading(?:\.\.\.|…)?|this video is from\b.*",
+        r"(?:watch|listen|video|audio)\s*[:|]\s*\S.*",
+    ),
+    _line(
+        "read_more",
+        30,
+        r"(?:\(excerpt\)\s*)?(?:read|continue reading|keep reading|click here to read)\s+"
+        r"(?:more|next|also|(?:the )?rest|the (?:full|whole|rest of the) (?:story|article|report)"
+        r"|full (?:story|article))\b.*",
+        r"(?:continue|keep) (?:reading )?(?:here |it )?(?:at|on|here)\b.{0,60}",
+        r"read our\b.{0,80}\b(?:live blog|live coverage|latest|updates|full (?:story|interview"
+        r"|coverage))\b.*",
+        r"(?:see also|see related|also read|also see|read also|related|related (?:article|story"
+        r"|link|content|coverage|reading|video)s?|more|more on (?:this|that)(?: story)?"
+        r"|don'?t miss|must (?:read|watch|see)"
+        r"|recommended(?: reading)?|editor'?s picks?|top story|trending|explore more"
+        r"|further reading|more from [\w .&'-]{1,40}|you (?:may|might) (?:also )?like)"
+        r"\s*[:|»›>]\s*\S.*",
+        r"\(\s*(?:related|see also|read more|also read|more)\s*:.*\)",
+    ),
+    _line(
+        "newsletter",
+        40,
+        r"(?:sign(?:ing)?[ -]?up|subscribe|register|join|get|receive|enter"
+        r"|thanks? (?:you )?for (?:signing up|subscribing)|want|never miss|don'?t miss"
+        r"|stay (?:informed|up to date|updated|in the know)|be the first)\b"
+        r"(?=.*\b(?:newsletters?|inbox|e-?mails?|mailing list|briefing|digest|alerts|updates"
+        r"|bulletin)\b).*",
+        r"(?:you can )?unsubscribe (?:at )?any ?time\b.*",
+        r"thanks? (?:you )?for (?:signing up|subscribing)\b.*",
+        r"by (?:subscribing|signing up|clicking|entering your e-?mail)\b.*",
+        r"(?:please )?(?:enter|provide) (?:a |your )?(?:valid )?e-?mail(?: address)?\b.*",
+        r"invalid e-?mail(?: address)?.*|(?:free )?newsletters?",
+        r"sign[ -]?up(?: now| today| here| for free)?|subscribe(?: now| today| here| for free)?",
+        r"join (?:our|the) (?:mailing )?list",
+        r"subscribe to (?:our|the|[\w.-]+) [\w .,&'-]*(?:channel|newsletter|feed|rss|podcast"
+        r"|youtube|telegram)\b.*",
+        r"(?:we'?ll|we will) (?:never|not) (?:share|sell|spam)\b.*",
+    ),
+    _line(
+        "share",
+        15,
+        rf"(?=.*\b(?:share|tweet|e-?mail|copy link|{_SOCIAL})\b)(?:(?:share|shares|shared|sharing"
+        rf"|tweet|e-?mail|print|copy|link|copied|save|saved|bookmark|this|article|story|page|post"
+        rf"|on|via|with|to|by|the|comments?|{_SOCIAL}|\d[\d,.]*k?)(?:\s+|\s*[|•·,/&-]\s*|$))+",
+    ),
+    _line(
+        "share",
+        40,
+        r"(?:quickly |please |click (?:here )?to |don'?t forget to |feel free to )?share (?:this"
+        r"|the|our) (?:article|story|news|post|page|video|link)\b.*",
+        r"(?:please )?(?:like|follow|join|find|connect with|subscribe to) us (?:on|at|via|in)\b.*",
+        rf".*\bfollow us on (?:{_SOCIAL}|google news)\b.*",
+        needs=("share", " us "),
+    ),
+    _line(
+        "share",
+        30,
+        r"(?:join|follow|subscribe to|stay up[- ]to[- ]date|get|find|only verified information)\b"
+        r".{0,80}\b(?:whatsapp|telegram|viber|youtube|signal) (?:channel|group|community)\b.*",
+        needs=("channel", "group", "community"),
+    ),
+    _line(
+        "photo_credit",
+        20,
+        r"(?:photo(?:graph|s)?|picture|pic|images?|img|credits?|(?:photo|image|picture) (?:credit"
+        r"|source)|file (?:photo|image|picture)|main (?:photo|image)|top image|featured image"
+        r"|illustration|graphic|video credit)\s*[:|]\s*\S.*",
+        r"image source\s*[,:]\s*\S.*",
+        rf"(?:[\w.' -]{{1,40}}/\s*)?(?:{_AGENCY})(?:\s+via\s+getty images)?"
+        rf"(?:\s*/\s*[\w.' -]{{1,40}})?",
+        r".{0,60}\bfile (?:photo|image|picture)\s*:\s*\S.*",
+    ),
+    _line(
+        "photo_credit",
+        60,
+        r"(?:image|media|video|photo|picture) caption\s*[,:]\s*.*",
+    ),
+    _line(
+        "copyright",
+        60,
+        r"(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved).*",
+        r"this (?:material|article|content|story) (?:may|must) not be (?:published|reproduced"
+        r"|redistributed|copied)\b.*",
+    ),
+    _line(
+        "page_furniture",
+        25,
+        r"comments?|\d+ comments?|view (?:all )?comments|show comments|hide comments",
+        r"leave a (?:comment|reply)|add (?:a|your) comment|post a comment",
+        r"join the (?:conversation|discussion|debate)|comments? (?:are|have been) closed.*",
+        r"(?:please )?let us know if you'?re having (?:issues|trouble|problems) with commenting",
+        r"thank you for (?:sharing your thoughts|your feedback)\b.*|we appreciate your feedback",
+        r"was this (?:article|story|page) (?:helpful|useful)\??",
+        r"(?:we|this (?:site|website)) uses? cookies\b.*|(?:accept|reject)(?: all)? cookies",
+        r"cookie (?:settings|policy|preferences)|manage (?:cookies|preferences|consent)",
+        r"skip to (?:main )?(?:content|navigation)|(?:log|sign) ?in(?: to (?:comment|continue"
+        r"|read))?|log ?out|menu|search|close|back to top",
+        r"(?:tags?|topics?|categor(?:y|ies)|keywords)\s*:.*|filed under\s*:?.*",
+        r"do you have a (?:story|news tip|tip|video|photo)(?: for [\w .'-]+)?\??",
+        r"(?:e-?mail|call|contact|text|whatsapp) us (?:at|on)\b.*",
+        r"we pay for your (?:stories|videos|pictures)!?",
+        r"got a (?:story|tip|news tip)(?: for us)?\?.*",
+        r"contact us|report (?:an error|a correction|a typo)|corrections?(?: policy)?",
+        r"share your (?:experiences?|thoughts|feedback|views|story|stories|comments"
+        r"|suggestions)\b.*",
+        r"(?:\w{3,9},? )?(?:\d{1,2} \w{3,9}\.?,? \d{4}|\w{3,9}\.? \d{1,2},? \d{4}),? (?:at )?"
+        r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4}(?:[+-]\d{1,2})?)?",
+        r"print(?: this (?:article|page|story))?",
+        r"(?:updated|published|last updated|first published)(?: on| at)?\s*:?\s*(?:\d{1,2}[:/.]\d"
+        r"|\d{1,2} \w+ \d{4}|\w+ \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})[\w\s:,./+-]{0,30}",
+    ),
+    _line(
+        "embed",
+        30,
+        r"(?:pic\.twitter\.com/\w+|https?://t\.co/\w+)(?:\s+(?:pic\.twitter\.com/\w+"
+        r"|https?://t\.co/\w+))*",
+        r"[—–-]\s*[^()\n]{1,60}\(@\w{1,15}\)\s+\w+ \d{1,2}, \d{4}",
+    ),
+    _line("related_marker", 8, *_RELATED_MARKER),
+    _line(
+        "author_bio",
+        8,
+        r"about the (?:author|writer)s?|author bio|more (?:articles|stories) (?:by|from) this"
+        r" (?:author|writer)",
+    ),
+    _line("author_bio", 80, r".*(?:\.\.\.|…)\s*read more", needs=("read more",)),
+    _line(
+        "author_bio",
+        80,
+        r".*\b(?:e-?mail|contact|reach|write to) (?:him|her|them|the author|me) (?:at|on|via)\s+"
+        r"\S+@\S+.*",
+        needs=("@",),
+    ),
+)
+
+#: A line that opens a trailing block of other stories' headlines (or of tags, sources).
+TRAILING_MARKER = re.compile(
+    "|".join(f"(?:{alt})" for alt in _RELATED_MARKER)
+    + r"|(?:tags?|topics?|filed under|categories|keywords|sources?(?: for this article)?"
+    r"(?: include)?|references|share this(?: article| story)?)\s*:?"
+    + r"|similar posts|related (?:posts|articles|stories)|more stories|you may also like",
+    _I,
+)
+
+#: A biography line, recognised only among an article's last lines (in the body it is news).
+TRAILING_BIO = re.compile(
+    r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}\s+is\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,6}"
+    r"(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|commentator"
+    r"|analyst|presenter)\b.*"
+)
+
+#: Furniture inside a line: removed as a span, the rest of the line stays.
+SPAN_RULES: tuple[SpanRule, ...] = (
+    # Cards of other stories' headlines injected into a paragraph, up to their share button.
+    SpanRule(
+        "related_card",
+        re.compile(
+            r"\s*\bRELATED ARTICLES\b(?:\s+(?:Previous|Next|\d+))*\s.{1,800}?\bShare this article"
+            r"\b(?:\s+Share\b)?(?:\s+\d[\d,.]*k?\s+shares?\b)?",
+            _I,
+        ),
+        ("related articles",),
+        max_words=150,
+    ),
+    SpanRule("related_card", re.compile(r"\s*\bRead More Related Articles\b", _I), ("read more",)),
+    # An upper-case card label and its headline ending a paragraph.
+    SpanRule(
+        "related_card",
+        re.compile(
+            r"(?<=[.!?\"'])\s+(?:READ MORE|RELATED|SEE ALSO|ALSO READ|READ NEXT|MORE|WATCH|LISTEN)"
+            r"\s*:\s+[^\n]{1,200}$"
+        ),
+        ("read more", "related", "see also", "also read", "read next", "more:", "watch", "listen"),
+        max_words=25,
+    ),
+    SpanRule(
+        "photo_credit",
+        re.compile(
+            r"\s*[(\[]\s*(?:photo(?:graph)?|image|picture|pic|credit|file photo)s?\b(?:\s+(?:by"
+            r"|credit|courtesy(?: of)?)|\s*:)\s*[^()\[\]]{1,120}[)\]]",
+            _I,
+        ),
+        ("(photo", "(image", "(picture", "(pic", "(credit", "(file photo", "[photo", "[image"),
+        max_words=25,
+    ),
+    SpanRule(
+        "copyright",
+        re.compile(r"(?<=\S)\s+(?:©|\bcopyright\s+©?\s*(?=\d{4}\b)).{0,500}$", _I),
+        ("©", "copyright"),
+    ),
+    SpanRule(
+        "embed",
+        re.compile(r"\s*(?:pic\.twitter\.com/\w+|https?://t\.co/\w+)", _I),
+        ("pic.twitter.com", "t.co/"),
+    ),
+)
+
+#: Rules whose short heading line just above them belongs to the same box.
+HEADED_RULES = frozenset({"newsletter"})
+#: The longest line a heading of such a box can be.
+MAX_HEADING_WORDS = 6
+#: A headline in a trailing list is short; a longer line is body text we must keep.
+MAX_HEADLINE_WORDS = 20
+#: How many of an article's last lines may be an author's biography.
+BIO_LINES = 2

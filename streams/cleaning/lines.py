@@ -1,0 +1,195 @@
+"""Body lines in, the article's paragraphs out: each kept once, furniture removed. Pure.
+
+One pass decides each line (trailing related list, repeated title, repeat, furniture, or
+body); a second looks at the lines around the decisions (the heading of a newsletter box,
+an author's biography at the very end); the last rejoins a paragraph that an injected
+card had split in two. Every removal is recorded with its rule, for `--explain`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from schemas import Removal
+from streams.cleaning.boilerplate import (
+    BIO_LINES,
+    HEADED_RULES,
+    LINE_RULES,
+    MAX_HEADING_WORDS,
+    MAX_HEADLINE_WORDS,
+    SPAN_RULES,
+    TRAILING_BIO,
+    TRAILING_MARKER,
+)
+from streams.cleaning.text import line_key
+
+KEEP = ""
+# A line that ends a sentence (possibly inside closing quotes or brackets).
+_SENTENCE_END = re.compile(r"[.!?:;…][\"')\]]*$")
+# Site names after a title: "Ferry strike ends | Northwind News".
+_TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,60}$")
+_LONGEST_FURNITURE = max(rule.max_words for rule in LINE_RULES)
+# The rules a line of n words can match, for every n: a long body line meets only a few.
+_RULES_BY_WORDS = tuple(
+    tuple(rule for rule in LINE_RULES if words <= rule.max_words)
+    for words in range(_LONGEST_FURNITURE + 1)
+)
+# What a line is compared by, cheaply: its words as written, whatever the case and the
+# punctuation around it; a title is also compared by its letters and digits alone.
+# Every span rule's triggers, found in one pass over an article.
+_SPAN_TRIGGERS = re.compile("|".join(re.escape(t) for rule in SPAN_RULES for t in rule.triggers))
+_EDGES = " .,;:!?\"'()[]{}-–—…*•·|"
+
+
+def clean_lines(title: str, lines: Sequence[str]) -> tuple[list[str], list[Removal]]:
+    """Keep each body line once; drop repeated titles, repeats, furniture, trailing lists."""
+    lines = [line for line in lines if line]
+    texts, removed = _without_spans(lines)
+    rules = _decide(title, texts)
+    _mark_headings(texts, rules)
+    _mark_trailing_bio(texts, rules)
+    return _assemble(texts, rules, removed)
+
+
+def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
+    """Each line with the furniture inside it cut out, and what was cut."""
+    removed: list[Removal] = []
+    present = set(_SPAN_TRIGGERS.findall("\n".join(lines).lower()))
+    if not present:
+        return lines, removed
+    active = [rule for rule in SPAN_RULES if present.intersection(rule.triggers)]
+    texts: list[str] = []
+    for line in lines:
+        lowered = line.lower()
+        for rule in active:
+            if any(trigger in lowered for trigger in rule.triggers):
+                line = _cut(rule.rule, rule.pattern, rule.max_words, line, removed)
+        texts.append(line.strip())
+    return texts, removed
+
+
+def _cut(rule: str, pattern: re.Pattern[str], max_words: int, line: str, out: list[Removal]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        span = match.group().strip()
+        if len(span.split()) > max_words:
+            return match.group()
+        out.append(Removal(rule=rule, text=span))
+        return ""
+
+    return pattern.sub(replace, line)
+
+
+def _decide(title: str, texts: list[str]) -> list[str]:
+    """The rule that removes each line, or KEEP."""
+    titles = _Title(title)
+    seen: set[str] = set()
+    cut = trailing_block_start(texts)
+    rules: list[str] = []
+    for index, text in enumerate(texts):
+        key = text.casefold().strip(_EDGES)
+        rule = "trailing_related_list" if index >= cut else _line_rule(text, key, titles, seen)
+        if rule == KEEP:
+            seen.add(key)
+        rules.append(rule)
+    return rules
+
+
+class _Title:
+    """Is a line the title again? Same words, whatever the case, quotes or site name."""
+
+    def __init__(self, title: str) -> None:
+        bare = _TITLE_SUFFIX.sub("", title)
+        self.quick = {t.casefold().strip(_EDGES) for t in (title, bare)} - {""}
+        self.keys = {line_key(t) for t in (title, bare)} - {""}
+        self.length = len(title)
+
+    def __contains__(self, line: str) -> bool:
+        if line.casefold().strip(_EDGES) in self.quick:
+            return True
+        near = abs(len(line) - self.length) <= self.length // 4 + 4
+        return near and line_key(line) in self.keys
+
+
+def _line_rule(text: str, key: str, title: _Title, seen: set[str]) -> str:
+    if not text:
+        return "span_only"
+    if not _has_word(text):
+        return "no_words"
+    if text in title:
+        return "repeated_title"
+    if key in seen:
+        return "repeated_paragraph"
+    return furniture_rule(text)
+
+
+def _has_word(text: str) -> bool:
+    return any(char.isalnum() for char in text)
+
+
+def furniture_rule(text: str) -> str:
+    """The kind of furniture a whole line is, or KEEP."""
+    words = text.count(" ") + 1
+    if words > _LONGEST_FURNITURE:
+        return KEEP
+    lowered = text.lower()
+    for rule in _RULES_BY_WORDS[words]:
+        if rule.needs and not any(needle in lowered for needle in rule.needs):
+            continue
+        if rule.pattern.fullmatch(text):
+            return rule.rule
+    return KEEP
+
+
+def trailing_block_start(lines: Sequence[str]) -> int:
+    """Index of a last marker ("Similar Posts", "Tags:") followed only by headlines."""
+    for index in range(len(lines) - 1, -1, -1):
+        if len(lines[index].split()) <= 8 and TRAILING_MARKER.fullmatch(lines[index]):
+            return index if all(map(_is_headline, lines[index + 1 :])) else len(lines)
+    return len(lines)
+
+
+def _is_headline(line: str) -> bool:
+    """Short and not a sentence: a sentence after the marker means the body goes on."""
+    return len(line.split()) <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(line)
+
+
+def _mark_headings(texts: list[str], rules: list[str]) -> None:
+    """A short heading right above a newsletter box ("BYPASS THE CENSORS") is the box's."""
+    for index in range(len(texts) - 1):
+        below = rules[index + 1]
+        if rules[index] == KEEP and below in HEADED_RULES and _is_heading(texts[index]):
+            rules[index] = below
+
+
+def _is_heading(text: str) -> bool:
+    return len(text.split()) <= MAX_HEADING_WORDS and not _SENTENCE_END.search(text)
+
+
+def _mark_trailing_bio(texts: list[str], rules: list[str]) -> None:
+    """ "X is a reporter for Y." among the last lines is a biography; in the body it is news."""
+    kept = [index for index, rule in enumerate(rules) if rule == KEEP]
+    for index in reversed(kept[-BIO_LINES:]):
+        if len(texts[index].split()) > 80 or not TRAILING_BIO.fullmatch(texts[index]):
+            break
+        rules[index] = "author_bio"
+
+
+def _assemble(
+    texts: list[str], rules: list[str], removed: list[Removal]
+) -> tuple[list[str], list[Removal]]:
+    """Kept lines as paragraphs, rejoining one that a removed card split mid-sentence."""
+    kept: list[str] = []
+    split = False
+    for text, rule in zip(texts, rules, strict=True):
+        if rule != KEEP:
+            if rule != "span_only":
+                removed.append(Removal(rule=rule, text=text))
+            split = split or bool(kept)
+        elif split and not _SENTENCE_END.search(kept[-1]) and text[:1].islower():
+            kept[-1] = f"{kept[-1]} {text}"
+            split = False
+        else:
+            kept.append(text)
+            split = False
+    return kept, removed

@@ -1,0 +1,258 @@
+"""Every furniture rule: what it removes, and the real sentences that look like it but stay."""
+
+import pytest
+
+from streams.cleaning.lines import clean_lines, furniture_rule, trailing_block_start
+
+BODY = "The council approved the new harbour budget on Tuesday after a long debate."
+END = "Officials said the work would be finished before the summer season began."
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("ADVERTISEMENT", "advertisement"),
+        ("Advertisement:", "advertisement"),
+        ("Sponsored content", "advertisement"),
+        ("Story continues below advertisement", "advertisement"),
+        ("Continue reading the main story", "advertisement"),
+        ("Click here to order the printed edition for half price this week.", "advertisement"),
+        ("Read more:", "read_more"),
+        ("READ MORE", "read_more"),
+        ("READ MORE: Harbour pilots vote to strike over new rota", "read_more"),
+        ("Read more on the harbour strike", "read_more"),
+        ("Read More @ northwind.example", "read_more"),
+        ("Read the full story", "read_more"),
+        ("Also read: Ferry fares to rise in April", "read_more"),
+        ("RELATED: Pier repairs run over budget", "read_more"),
+        ("Don't miss: Five things to know about the new tram line", "read_more"),
+        ("(Related: The pier has been closed twice this decade.)", "read_more"),
+        ("• Read our live blog for the latest updates", "read_more"),
+        ("Continue reading at Northwind", "read_more"),
+        ("Sign up to our Morning Briefing newsletter", "newsletter"),
+        ("Get the top stories delivered to your inbox every weekday.", "newsletter"),
+        ("You can unsubscribe at any time. By subscribing you agree to our terms.", "newsletter"),
+        ("Enter your email address", "newsletter"),
+        ("Thank you for subscribing!", "newsletter"),
+        ("Newsletter", "newsletter"),
+        ("Subscribe to our Telegram channel for breaking news!", "newsletter"),
+        ("Share this article", "share"),
+        ("Share", "share"),
+        ("Share on Facebook", "share"),
+        ("Facebook Twitter WhatsApp Email", "share"),
+        ("Share this with Email Facebook Messenger Twitter LinkedIn", "share"),
+        ("Copy link", "share"),
+        ("Please share this story with your friends!", "share"),
+        ("Follow us on Facebook, Instagram and X for more.", "share"),
+        ("Join the Northwind News WhatsApp channel", "share"),
+        ("Photo: Harbour Authority", "photo_credit"),
+        ("Image source, Getty Images", "photo_credit"),
+        ("Image caption, The pier after the storm", "photo_credit"),
+        ("Reuters/Jane Doe", "photo_credit"),
+        ("AFP via Getty Images", "photo_credit"),
+        ("Picture: Northwind Images | All rights reserved", "photo_credit"),
+        ("Media playback is unsupported on your device", "media"),
+        ("Watch: Drone footage of the repaired pier", "media"),
+        ("Latest Videos", "media"),
+        ("3 min read", "media"),
+        ("Please enable JavaScript to watch this video", "media"),
+        ("© 2026 Northwind Media Ltd. All rights reserved.", "copyright"),
+        ("Copyright 2026 Northwind Media", "copyright"),
+        ("All rights reserved.", "copyright"),
+        ("This material may not be published, broadcast, rewritten or redistributed.", "copyright"),
+        ("Comments", "page_furniture"),
+        ("12 comments", "page_furniture"),
+        ("Leave a Reply", "page_furniture"),
+        ("We use cookies to improve your experience on our site.", "page_furniture"),
+        ("Accept all cookies", "page_furniture"),
+        ("Tags: harbour, ferries, council", "page_furniture"),
+        ("Do you have a story for the news desk?", "page_furniture"),
+        ("Email us at tips@northwind.example or call 0100 000 000.", "page_furniture"),
+        ("Updated: 4 March 2026 10:42 GMT", "page_furniture"),
+        ("4 March 2026, 10:42 GMT", "page_furniture"),
+        ("pic.twitter.com/AbC123xyz", "embed"),
+        ("— Jane Doe (@janedoe) March 4, 2026", "embed"),
+        ("Similar Posts", "related_marker"),
+        ("Most read in News", "related_marker"),
+        ("Recommended articles", "related_marker"),
+        ("You may also like", "related_marker"),
+        ("More on the harbour", "related_marker"),
+        ("About the author", "author_bio"),
+        ("Jane Doe covers transport for Northwind. Before that she ... Read more", "author_bio"),
+        ("Contact the author at jane.doe@northwind.example for tips.", "author_bio"),
+    ],
+)
+def test_furniture_lines_are_recognised(line, rule):
+    assert furniture_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        BODY,
+        "Read the statement below.",
+        "Advertising revenue at the publisher fell by a fifth last year, it said.",
+        "Shares in the ferry operator rose 4% after the announcement.",
+        "Share prices recovered later in the day.",
+        "The minister said she would share the report with the committee on Friday.",
+        "More than 300 people signed up for the consultation by email, the council said.",
+        "Thousands subscribed to the service's flood alerts after the storm.",
+        "The photo, taken on Monday, shows the damaged pier.",
+        "Pictures, videos and messages flooded social media after the collapse.",
+        "The copyright office rejected the application in 2024.",
+        "Copyright lawyers said the ruling would be appealed.",
+        "The hackers claimed on a Telegram channel that they had stolen the data.",
+        "Musk asked his followers on X whether he should step down.",
+        "Watch the full speech below:",
+        "See also the committee's earlier report, which reached the same conclusion.",
+        "More of the budget will go to repairs than to new projects.",
+        "Published in 2019, the study found that storms were getting stronger.",
+        "Saturday, 26 February",
+        "Comments by the mayor drew criticism from the opposition.",
+        "Reuters reported that the talks had stalled.",
+        "Follow the money, the auditor told the committee.",
+        "Subscribers will pay more from April, the company said.",
+        "Jane Doe is a reporter for Northwind who was detained while covering the protests.",
+        "The Kremlin said the video was fake.",
+    ],
+)
+def test_real_sentences_that_look_like_furniture_stay(line):
+    assert furniture_rule(line) == ""
+
+
+def test_a_trailing_related_list_goes_from_its_marker_to_the_end():
+    lines = [BODY, "Related stories", "- Tram line extended to airport", "- Bakery sales soar"]
+    out, removed = clean_lines("Title", lines)
+    assert out == [BODY]
+    assert [r.rule for r in removed] == ["trailing_related_list"] * 3
+
+
+def test_a_long_paragraph_after_a_related_marker_is_kept():
+    """A real sentence after the marker means it was not a trailing list: keep the body."""
+    long = " ".join(["word"] * 30) + "."
+    out, removed = clean_lines("T", ["Body.", "Similar Posts", long])
+    assert long in out and "Similar Posts" not in out
+    assert [r.rule for r in removed] == ["related_marker"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "start"),
+    [
+        ([BODY, "Tags:", "harbour", "ferries"], 1),
+        ([BODY, "Sources include:", "northwind.example", "harbour.example"], 1),
+        ([BODY, END], 2),
+        ([BODY, "Most read in News", BODY + " " + END], 3),
+    ],
+)
+def test_trailing_block_start(lines, start):
+    assert trailing_block_start(lines) == start
+
+
+def test_a_marker_in_the_middle_goes_alone_and_the_body_after_it_stays():
+    out, removed = clean_lines("T", [BODY, "Most read in News", END])
+    assert out == [BODY, END]
+    assert [r.rule for r in removed] == ["related_marker"]
+
+
+def test_the_heading_of_a_newsletter_box_goes_with_it():
+    lines = [BODY, "DON'T MISS A THING", "Sign up to get our briefing in your inbox.", END]
+    out, removed = clean_lines("T", lines)
+    assert out == [BODY, END]
+    assert [r.rule for r in removed] == ["newsletter", "newsletter"]
+
+
+def test_a_subheading_before_body_text_stays():
+    out, _ = clean_lines("T", [BODY, "Repairs ahead of schedule", END])
+    assert out == [BODY, "Repairs ahead of schedule", END]
+
+
+def test_a_biography_at_the_end_goes_but_the_same_shape_in_the_body_stays():
+    bio = "Jane Doe is a transport correspondent for Northwind News."
+    out, removed = clean_lines("T", [bio, BODY, END, bio.replace("Jane", "John")])
+    assert out == [bio, BODY, END]
+    assert [r.rule for r in removed] == ["author_bio"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kept", "cut", "rule"),
+    [
+        (
+            "Crowds gathered at the pier (Image: Northwind Images/Jane Doe) on Monday.",
+            "Crowds gathered at the pier on Monday.",
+            "(Image: Northwind Images/Jane Doe)",
+            "photo_credit",
+        ),
+        (
+            "The pier reopened. (Photo by Jane Doe/Northwind)",
+            "The pier reopened.",
+            "(Photo by Jane Doe/Northwind)",
+            "photo_credit",
+        ),
+        (
+            "Divers inspected the piles. RELATED ARTICLES Previous 1 Next Tram line extended "
+            "Bakery sales soar Share this article Share 12 shares The work took a week.",
+            "Divers inspected the piles. The work took a week.",
+            "RELATED ARTICLES Previous 1 Next Tram line extended Bakery sales soar Share this "
+            "article Share 12 shares",
+            "related_card",
+        ),
+        (
+            "The mayor welcomed the news. READ MORE: Tram line extended to the airport",
+            "The mayor welcomed the news.",
+            "READ MORE: Tram line extended to the airport",
+            "related_card",
+        ),
+        (
+            "The council meets again in June. © 2026 Northwind Media. All rights reserved.",
+            "The council meets again in June.",
+            "© 2026 Northwind Media. All rights reserved.",
+            "copyright",
+        ),
+        (
+            "The pier is open again. pic.twitter.com/AbC123xyz",
+            "The pier is open again.",
+            "pic.twitter.com/AbC123xyz",
+            "embed",
+        ),
+    ],
+)
+def test_furniture_inside_a_line_is_cut_and_the_rest_stays(line, kept, cut, rule):
+    out, removed = clean_lines("T", [line])
+    assert out == [kept]
+    assert [(r.rule, r.text) for r in removed] == [(rule, cut)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The minister (pictured) arrived on Monday.",
+        "Russian losses reached 500 (source: the defence ministry).",
+        "The US Copyright Office said it would review the case.",
+        "He shouted READ MORE books at the crowd.",
+    ],
+)
+def test_look_alike_spans_inside_real_sentences_stay(line):
+    out, removed = clean_lines("T", [line])
+    assert out == [line] and removed == []
+
+
+def test_a_card_injected_mid_sentence_goes_and_the_sentence_is_rejoined():
+    lines = [
+        "The harbour master said the repairs had taken",
+        "READ MORE: Tram line extended to the airport",
+        "longer than planned because of the winter storms.",
+        END,
+    ]
+    out, removed = clean_lines("T", lines)
+    assert out == [
+        "The harbour master said the repairs had taken longer than planned because of the "
+        "winter storms.",
+        END,
+    ]
+    assert [r.rule for r in removed] == ["read_more"]
+
+
+def test_paragraphs_are_not_rejoined_when_nothing_was_removed_between_them():
+    lines = ["A heading without a full stop", "then a line starting in lower case."]
+    out, _ = clean_lines("T", lines)
+    assert out == lines
