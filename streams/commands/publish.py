@@ -46,6 +46,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise SystemExit(f"newsradar: cannot read input: {error}") from None
     deliveries, skipped = Deliveries(), 0
     producer = raw_producer(settings, **BULK_TUNING)
+    started = time.monotonic()
     try:
         with _progress_bar(args.progress, total) as bar:
             for item in read_paths(paths, sys.stdin.buffer, bar.advance_bytes):
@@ -59,19 +60,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             bar.count(deliveries.sent, force=True)
     finally:
         producer.close()
-    return _report(settings.topics.raw, deliveries, skipped)
+    return _report(settings.topics.raw, deliveries, skipped, time.monotonic() - started)
 
 
 def _report_skip(where: str, rejected: Rejected) -> None:
     print(f"skipped {where}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
 
 
-def _report(topic: str, deliveries: Deliveries, skipped: int) -> int:
+def _report(topic: str, deliveries: Deliveries, skipped: int, seconds: float) -> int:
     for error in deliveries.errors:
         print(f"not published: {error}", file=sys.stderr)
     failed = f", {deliveries.failed} failed" if deliveries.failed else ""
+    rate = deliveries.acknowledged / seconds if seconds > 0 else 0.0
     print(
-        f"published {deliveries.acknowledged} article(s) to {topic}; {skipped} skipped{failed}",
+        f"published {deliveries.acknowledged} article(s) to {topic} in {seconds:.1f} s "
+        f"({rate:,.0f}/s); {skipped} skipped{failed}",
         file=sys.stderr,
     )
     return 1 if skipped or deliveries.failed else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from streams.settings import Settings
 from streams.sources.ingest import Invalid, bearer_ok, parse_body
 
 
@@ -52,3 +53,16 @@ def test_an_empty_body_is_invalid(body):
 )
 def test_bearer_token(header, ok):
     assert bearer_ok(header, "s3cret-token") is ok
+
+
+@pytest.mark.parametrize("token", ["changeme", "", " ", "<your token>", "TOKEN"])
+def test_production_refuses_a_placeholder_token(token):
+    with pytest.raises(ValueError, match="placeholder"):
+        Settings(environment="production", sources={"ingest_token": token})
+
+
+def test_a_real_token_or_a_development_machine_is_fine():
+    chosen = Settings(environment="production", sources={"ingest_token": "k3p9-" + "x" * 30})
+    assert chosen.sources.ingest_token is not None
+    assert "k3p9" not in repr(chosen.sources)  # a SecretStr never prints
+    assert Settings(sources={"ingest_token": "changeme"}).environment == "development"
