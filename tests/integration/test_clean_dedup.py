@@ -1,0 +1,77 @@
+"""Exact duplicates against a real broker: a restarted worker still remembers what it saw.
+
+The clean stage's `seen` table lives in memory and in its changelog topic; a new worker
+process restores it from the changelog. The duplicate arrives under another raw key (a
+tracking parameter in its URL), so it also has to cross the re-keying topic to meet the
+table shard that remembers its canonical URL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+
+from schemas import CleanArticle
+from tests.processes import Pipeline, read_topic
+
+pytestmark = pytest.mark.integration
+
+BODY = (
+    "The harbour authority confirmed on Tuesday that the northern ferry terminal will reopen "
+    "next month after repairs to the storm-damaged pier were completed ahead of schedule."
+)
+OTHER = (
+    "The city's bakeries reported record sales over the holiday weekend, with queues forming "
+    "outside several shops before dawn on Saturday morning, the trade association said."
+)
+
+
+def _raw(url: str, title: str, text: str) -> tuple[bytes, bytes]:
+    return url.encode(), json.dumps({"title": title, "text": text, "url": url}).encode()
+
+
+def _metric(port: int, line: str, deadline: float) -> float:
+    """The value of one exposition line once it is above 0, or 0 when the deadline passed."""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+                for text in reply.read().decode().splitlines():
+                    if text.startswith(line) and float(text.rsplit(" ", 1)[1]) > 0:
+                        return float(text.rsplit(" ", 1)[1])
+        except OSError:
+            pass  # the web server is not up yet
+        time.sleep(0.5)
+    return 0.0
+
+
+def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline):
+    created = pipeline.cli("topics", "create", timeout=60)
+    assert created.returncode == 0, created.stderr
+    changelog = f"newsradar-test-{pipeline.suffix}-clean-seen-changelog"
+    with pipeline.worker("first") as worker:
+        pipeline.produce("raw", [_raw("https://news.example/ferry", "Terminal reopens", BODY)])
+        assert len(pipeline.read("clean", 1, timeout=120)) == 1, worker.log_text()[-3000:]
+        # Stop only once the table's write reached Kafka: that is what a new worker restores.
+        assert read_topic(pipeline.bootstrap, changelog, 1, timeout=60), worker.log_text()[-3000:]
+
+    with pipeline.worker("second") as worker:
+        pipeline.produce(
+            "raw",
+            [
+                _raw("https://news.example/ferry?utm_source=feed", "Terminal reopens", BODY),
+                _raw("https://news.example/bakeries", "Record bakery sales", OTHER),
+            ],
+        )
+        dropped = 'newsradar_articles_dropped_total{reason="duplicate",stage="clean"}'
+        assert _metric(worker.port, dropped, time.monotonic() + 120) == 1.0, worker.log_text()[
+            -3000:
+        ]
+        published = [CleanArticle.model_validate_json(v) for v in pipeline.read("clean", 3, 15)]
+        assert sorted(a.canonical_url or "" for a in published) == [
+            "https://news.example/bakeries",
+            "https://news.example/ferry",
+        ]
+        assert worker.alive()
