@@ -6,9 +6,41 @@ topic, kind, severity), never article ids, URLs or source domains.
 
 from __future__ import annotations
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+import platform
+from collections.abc import Iterable
+from datetime import datetime
+from importlib import metadata
+from itertools import product
+from typing import TYPE_CHECKING, get_args
+
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+)
+
+from schemas.alerts import AlertKind
+
+if TYPE_CHECKING:
+    from schemas import Alert, TopicMatch
 
 STAGES = ("clean", "classify", "alert")
+#: Why any stage may dead-letter a record (streams/codec.py, streams/stage.py), pre-created
+#: at 0: a series born with its first increment would hide that increment from rate().
+DEAD_LETTER_REASONS = ("empty_record", "invalid_json", "invalid_schema", "internal_error")
+#: Deliberate drops (not errors) per stage, pre-created at 0 so rates exist before the first.
+DROP_REASONS = {"clean": ("duplicate", "language"), "alert": ("duplicate",)}
+#: Seconds from ingestion to alert: sub-second when healthy, minutes when lagging.
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0)
+#: Seconds from publication to alert: feeds deliver minutes to days late.
+FRESHNESS_BUCKETS = (60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 604800)
+SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+#: The taxonomy's severity levels (`Level` in streams/classification/taxonomy.py).
+SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
 class Metrics:
@@ -50,10 +82,49 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
             registry=registry,
         )
+        self.dropped = Counter(
+            "newsradar_articles_dropped_total",
+            "Records a stage deliberately did not pass on (not an error), by reason.",
+            ["stage", "reason"],
+            registry=registry,
+        )
         self.cleaning_removals = Counter(
             "newsradar_cleaning_removals_total",
             "Lines and spans the clean stage removed from articles, by rule (a fixed set).",
             ["rule"],
+            registry=registry,
+        )
+        self.match_score = Histogram(
+            "newsradar_match_score_ratio",
+            "Classification score of articles that passed a topic's threshold.",
+            ["topic"],
+            buckets=SCORE_BUCKETS,
+            registry=registry,
+        )
+        self.end_to_end_latency = Histogram(
+            "newsradar_end_to_end_latency_seconds",
+            "Time from an article's ingestion to its alert.",
+            ["topic"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.freshness = Histogram(
+            "newsradar_freshness_seconds",
+            "Age of an article (now minus published) when it was alerted.",
+            ["topic"],
+            buckets=FRESHNESS_BUCKETS,
+            registry=registry,
+        )
+        self.consumer_lag_messages = Gauge(
+            "newsradar_consumer_lag_messages",
+            "Records on a partition this worker has not processed yet.",
+            ["stage", "kafka_topic", "partition"],
+            registry=registry,
+        )
+        self.consumer_lag_seconds = Gauge(
+            "newsradar_consumer_lag_seconds",
+            "How far behind this worker is on a partition: 0 when caught up.",
+            ["stage", "kafka_topic", "partition"],
             registry=registry,
         )
         # Sources: the feed poller and the HTTP ingest service (streams/sources).
@@ -92,14 +163,63 @@ class Metrics:
             self.feed_entries.labels(outcome)
         for status in ("202", "401", "413", "422", "503"):
             self.ingest_requests.labels(status)
+        self.build = Info("newsradar_build", "The running newsradar build.", registry=registry)
+        self.taxonomy = Info("newsradar_taxonomy", "The taxonomy in use.", registry=registry)
+        self.build.info(_build_labels())
         for stage in STAGES:
             self.articles_in.labels(stage)
             self.articles_out.labels(stage)
             self.processing_seconds.labels(stage)
+            for reason in DEAD_LETTER_REASONS:
+                self.dead_letters.labels(stage, reason)
+            for reason in DROP_REASONS.get(stage, ()):
+                self.dropped.labels(stage, reason)
+
+    def observe_match(self, match: TopicMatch) -> None:
+        """Count an article that passed a topic's threshold, and where its score fell."""
+        self.topic_matches.labels(match.topic.id).inc()
+        self.match_score.labels(match.topic.id).observe(match.topic.score)
+
+    def observe_alert(self, alert: Alert, now: datetime) -> None:
+        """Count a published alert; time it from ingestion and from publication."""
+        self.alerts.labels(alert.topic, alert.kind, alert.severity).inc()
+        if alert.ingested is not None:
+            latency = _seconds_between(alert.ingested, now)
+            self.end_to_end_latency.labels(alert.topic).observe(latency)
+        if alert.published is not None:
+            self.freshness.labels(alert.topic).observe(_seconds_between(alert.published, now))
+
+    def observe_drop(self, stage: str, reason: str) -> None:
+        """A record deliberately not passed on (a duplicate, ...): not a dead letter."""
+        self.dropped.labels(stage, reason).inc()
+
+    def set_taxonomy(self, version: str, topics: Iterable[str] = ()) -> None:
+        """The taxonomy in use. Its topics' series start at 0: a series born with its first
+        observation already counted would hide that observation from rate()."""
+        self.taxonomy.info({"version": version})
+        for topic in topics:
+            for metric in (self.topic_matches, self.match_score, self.end_to_end_latency):
+                metric.labels(topic)
+            self.freshness.labels(topic)
+            for kind, severity in product(get_args(AlertKind), SEVERITIES):
+                self.alerts.labels(topic, kind, severity)
 
     def exposition(self) -> bytes:
         """The text format Prometheus scrapes."""
         return generate_latest(self.registry)
+
+
+def _seconds_between(earlier: datetime, later: datetime) -> float:
+    """Never negative: clocks of publishers and sources may run ahead of ours."""
+    return max(0.0, (later - earlier).total_seconds())
+
+
+def _build_labels() -> dict[str, str]:
+    try:
+        version = metadata.version("newsradar")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return {"version": version, "python": platform.python_version()}
 
 
 #: The process's metrics, on the default registry the worker's /metrics serves.

@@ -98,6 +98,12 @@ class SourcesSettings(BaseModel, frozen=True):
         return [part.strip() for part in self.feeds.split(",") if part.strip()]
 
 
+class MonitoringSettings(BaseModel, frozen=True):
+    """Measurements beyond the stages' counters (NEWSRADAR_MONITORING__LAG_INTERVAL_SECONDS)."""
+
+    lag_interval_seconds: float = Field(default=10.0, gt=0)
+
+
 class AlertingSettings(BaseModel, frozen=True):
     """The alert stage: stories, cooldowns, digests, surges, severity (NEWSRADAR_ALERTING__...).
 
@@ -180,6 +186,7 @@ class Settings(BaseSettings):
     classification: ClassificationSettings = ClassificationSettings()
     cleaning: CleaningSettings = CleaningSettings()
     sources: SourcesSettings = SourcesSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     alerting: AlertingSettings = AlertingSettings()
     sink: SinkSettings = SinkSettings()
     log_level: str = "INFO"

@@ -1,19 +1,29 @@
-"""The worker's HTTP pages: /metrics for Prometheus."""
+"""The worker's HTTP pages: /metrics for Prometheus.
+
+Faust's web server serves them on NEWSRADAR_WEB__HOST:NEWSRADAR_WEB__PORT, one per worker
+process; importing this module registers the page and the consumer-lag measurement.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from faust.web import Request, Response, View
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from streams.app import app
+from streams.app import app, settings
 from streams.metrics import METRICS
+from streams.monitoring.sensors import install
+
+#: The consumer-lag sensor and its timer (streams/monitoring).
+LAG_TRACKER = install(app, settings)
 
 
 @app.page("/metrics")
 async def metrics_page(web: View, request: Request) -> Response:
     """Prometheus text exposition of this worker's metrics."""
-    return web.bytes(METRICS.exposition(), content_type="text/plain")
+    # As a header: aiohttp refuses a content_type argument that carries a charset.
+    return web.bytes(METRICS.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def register() -> Any:

@@ -70,14 +70,17 @@ class Pipeline:
         )
 
     @contextmanager
-    def worker(self, name: str = "worker") -> Iterator[Worker]:
-        """A `newsradar worker` process with its own /metrics port, always stopped."""
+    def worker(self, name: str = "worker", **extra: str) -> Iterator[Worker]:
+        """A `newsradar worker` process with its own /metrics port, always stopped.
+
+        `extra`: more NEWSRADAR_* settings for this worker.
+        """
         port = free_port()
         log_path = self.workdir / f"{name}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "streams", "worker"],
-                env=self.env(NEWSRADAR_WEB__PORT=str(port)),
+                env=self.env(NEWSRADAR_WEB__PORT=str(port), **extra),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -1,0 +1,89 @@
+"""Consumer lag per partition this worker reads, measured on a Faust timer.
+
+A Faust sensor learns which record each partition's streams last finished (`on_message_out`
+fires when every agent reading the record is done with it); the timer compares that with
+the partition's highwater and sets the lag gauges. Partitions are reported by the worker
+they are assigned to, so summing the gauges over workers gives the consumer group's lag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import faust
+from faust.sensors import Sensor
+from faust.types import TP, Message
+
+from streams.metrics import METRICS, Metrics
+from streams.monitoring.logic import Progress, measure, processed
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+POSITION_TIMEOUT_SECONDS = 2.0
+
+
+class LagTracker(Sensor):
+    """Remembers per partition what this worker finished; `report` sets the gauges."""
+
+    def __init__(self, stages: dict[str, str], metrics: Metrics = METRICS) -> None:
+        super().__init__()
+        self.stages, self.metrics = stages, metrics
+        self.progress: dict[TP, Progress] = {}
+
+    def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
+        if tp.topic in self.stages:
+            known = self.progress.get(tp) or Progress(first_seen=time.time())
+            self.progress[tp] = processed(known, offset, message.timestamp)
+
+    async def report(self, consumer: faust.types.ConsumerT, now: float) -> None:
+        """Set the lag of every assigned input partition; forget partitions now elsewhere."""
+        assigned = {tp for tp in consumer.assignment() if tp.topic in self.stages}
+        for tp in set(self.progress) - assigned:
+            self._forget(tp)
+        for tp in sorted(assigned):
+            known = self.progress.get(tp) or Progress(first_seen=now)
+            position = None if known.processed_offset is not None else await _position(consumer, tp)
+            self.progress[tp], lag = measure(known, consumer.highwater(tp), position, now)
+            if lag is not None:
+                labels = (self.stages[tp.topic], tp.topic, str(tp.partition))
+                self.metrics.consumer_lag_messages.labels(*labels).set(lag.messages)
+                self.metrics.consumer_lag_seconds.labels(*labels).set(lag.seconds)
+
+    def _forget(self, tp: TP) -> None:
+        del self.progress[tp]
+        labels = (self.stages[tp.topic], tp.topic, str(tp.partition))
+        for gauge in (self.metrics.consumer_lag_messages, self.metrics.consumer_lag_seconds):
+            with contextlib.suppress(KeyError):  # never reported: Kafka gave no highwater
+                gauge.remove(*labels)
+
+
+async def _position(consumer: faust.types.ConsumerT, tp: TP) -> int | None:
+    try:
+        return await asyncio.wait_for(consumer.position(tp), POSITION_TIMEOUT_SECONDS)
+    except Exception:  # not assigned any more, or not fetched yet: try again next time
+        return None
+
+
+def input_stages(settings: Settings) -> dict[str, str]:
+    """Kafka topic -> the stage whose agent reads it (the graph in streams/topics.py)."""
+    names = settings.topics
+    return {names.raw: "clean", names.clean: "classify", names.matches: "alert"}
+
+
+def install(app: faust.App, settings: Settings) -> LagTracker:
+    """Add the tracker to the app's sensors and report lag every few seconds."""
+    tracker = LagTracker(input_stages(settings))
+    app.sensors.add(tracker)
+
+    @app.timer(settings.monitoring.lag_interval_seconds, name="newsradar.consumer_lag")
+    async def report_lag() -> None:
+        try:
+            await tracker.report(app.consumer, time.time())
+        except Exception:  # before the consumer runs or mid-rebalance: next tick will do
+            log.debug("consumer lag not measured this time", exc_info=True)
+
+    return tracker
