@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 
 import faust
@@ -68,16 +69,28 @@ async def _position(consumer: faust.types.ConsumerT, tp: TP) -> int | None:
         return None
 
 
-def input_stages(settings: Settings) -> dict[str, str]:
-    """Kafka topic -> the stage whose agent reads it (the graph in streams/topics.py)."""
-    names = settings.topics
-    return {names.raw: "clean", names.clean: "classify", names.matches: "alert"}
+def agent_input_stages(app: faust.App) -> dict[str, str]:
+    """Kafka topic -> the stage (its module's STAGE) of the agent that reads it.
+
+    Taken from the agents themselves, so a stage's internal topics (the clean stage's dedup
+    topic) are measured too; tables' changelogs and Faust's own topics are not.
+    """
+    stages = {}
+    for agent in app.agents.values():
+        stage = getattr(sys.modules.get(agent.fun.__module__), "STAGE", agent.name)
+        for topic in getattr(agent.channel, "topics", ()):
+            stages[topic] = stage
+    return stages
 
 
 def install(app: faust.App, settings: Settings) -> LagTracker:
     """Add the tracker to the app's sensors and report lag every few seconds."""
-    tracker = LagTracker(input_stages(settings))
+    tracker = LagTracker({})
     app.sensors.add(tracker)
+
+    @app.task
+    async def map_input_topics() -> None:  # at start: every agent is declared by then
+        tracker.stages.update(agent_input_stages(app))
 
     @app.timer(settings.monitoring.lag_interval_seconds, name="newsradar.consumer_lag")
     async def report_lag() -> None:

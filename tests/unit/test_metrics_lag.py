@@ -11,8 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from streams.metrics import Metrics
 from streams.monitoring.logic import Lag, Progress, measure, processed
-from streams.monitoring.sensors import LagTracker, input_stages
-from streams.settings import Settings, TopicSettings
+from streams.monitoring.sensors import LagTracker, agent_input_stages
 
 T0 = 1_000_000.0
 
@@ -98,6 +97,16 @@ def test_the_tracker_sets_the_gauges_of_assigned_partitions_and_forgets_revoked_
     assert gauge(metrics, "newsradar_consumer_lag_messages", "clean", RAW, 1) == 0
 
 
-def test_each_agent_input_topic_is_mapped_to_its_stage():
-    settings = Settings(topics=TopicSettings(raw="r", clean="c", matches="m"))
-    assert input_stages(settings) == {"r": "clean", "c": "classify", "m": "alert"}
+def test_each_agents_input_topic_is_mapped_to_the_agents_stage():
+    import streams.alerting.agents
+    import streams.classification.agents
+    import streams.cleaning.agents  # noqa: F401
+    from streams.app import app, settings
+
+    stages = agent_input_stages(app)
+
+    names = settings.topics
+    assert {names.raw: "clean", names.clean: "classify", names.matches: "alert"}.items() <= (
+        stages.items()
+    )
+    assert set(stages.values()) == {"clean", "classify", "alert"}
