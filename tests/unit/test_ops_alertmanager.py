@@ -1,5 +1,6 @@
 """ops/alertmanager: the config is valid, routes by category, severity and topic, and a
-critical pipeline alert mutes the news alerts (checked on a real Alertmanager on loopback).
+critical pipeline alert mutes the news alerts, ours and those `newsradar sink` posts
+(checked on a real Alertmanager on loopback).
 
 amtool and Alertmanager come with Debian's `prometheus-alertmanager` package (its binary is
 `prometheus-alertmanager` there, `alertmanager` elsewhere), which .ci/run installs.
@@ -54,6 +55,13 @@ def test_the_config_is_valid():
             "alertname=NewsradarTopicSurging category=news severity=critical topic=sport",
             "news-desk-urgent",
         ),
+        # What `newsradar sink` posts: no category, the taxonomy's severities.
+        ("alertname=NewsStory service=newsradar severity=high topic=health", "news-desk-urgent"),
+        (
+            "alertname=NewsSurge service=newsradar severity=high topic=russia-ukraine",
+            "news-desk-russia-ukraine",
+        ),
+        ("alertname=NewsDigest service=newsradar severity=low topic=sport", "news-desk"),
         ("alertname=SomethingElse", "ops-ticket"),
     ],
 )
@@ -131,6 +139,13 @@ NEWS = {
     "severity": "warning",
     "topic": "sport",
 }
+STORY = {
+    "alertname": "NewsStory",
+    "service": "newsradar",
+    "severity": "high",
+    "topic": "russia-ukraine",
+    "story": "s1",
+}
 PIPELINE_DOWN = {
     "alertname": "NewsradarPipelineDown",
     "category": "pipeline",
@@ -142,11 +157,13 @@ PIPELINE_DOWN = {
 @pytest.mark.skipif(not ALERTMANAGER, reason="alertmanager not installed")
 def test_a_critical_pipeline_alert_mutes_the_news_alerts(tmp_path):
     with alertmanager(tmp_path) as url:
-        _post_alerts(url, [{"labels": NEWS}])
+        _post_alerts(url, [{"labels": NEWS}, {"labels": STORY}])
         assert _wait_for_state(url, "NewsradarTopicSurging", "active")
+        assert _wait_for_state(url, "NewsStory", "active")
 
-        _post_alerts(url, [{"labels": PIPELINE_DOWN}, {"labels": NEWS}])
+        _post_alerts(url, [{"labels": PIPELINE_DOWN}, {"labels": NEWS}, {"labels": STORY}])
         assert _wait_for_state(url, "NewsradarTopicSurging", "suppressed")
+        assert _wait_for_state(url, "NewsStory", "suppressed")
         assert _states(url)["NewsradarPipelineDown"] == "active"
 
 
