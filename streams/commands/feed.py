@@ -58,24 +58,40 @@ def feed_specs(arguments: list[str]) -> list[FeedSpec]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Load the seen-entry state, then poll once (--once) or until SIGTERM/SIGINT."""
+    """Poll the feeds given, or the configured ones."""
     specs = feed_specs(args.feeds or settings.sources.feed_list())
     if not specs:
         raise SystemExit(
             "newsradar: no feeds: give URLs or OPML files, or set NEWSRADAR_SOURCES__FEEDS"
         )
+    return poll_feeds(
+        settings, specs, once=args.once, interval=args.interval, full_page=args.full_page
+    )
+
+
+def poll_feeds(
+    settings: Settings,
+    specs: list[FeedSpec],
+    *,
+    once: bool = False,
+    interval: float | None = None,
+    full_page: bool | None = None,
+) -> int:
+    """Load the seen-entry state, then poll once or until SIGTERM/SIGINT (also for a feeder)."""
     if settings.sources.feed_metrics_port:
         from prometheus_client import start_http_server
 
         start_http_server(settings.sources.feed_metrics_port, addr=settings.web.host)
-    poller, close = _build(args, settings, specs)
+    poller, close = _build(settings, specs, interval, full_page)
     try:
-        return _poll_once(poller) if args.once else _poll_forever(poller)
+        return _poll_once(poller) if once else _poll_forever(poller)
     finally:
         close()
 
 
-def _build(args: argparse.Namespace, settings: Settings, specs: list[FeedSpec]) -> tuple[Any, Any]:
+def _build(
+    settings: Settings, specs: list[FeedSpec], interval: float | None, full_page: bool | None
+) -> tuple[Any, Any]:
     from streams.metrics import METRICS
     from streams.sources.feed_state import KafkaFeedStates
     from streams.sources.fetch import Fetcher, Limits
@@ -84,7 +100,7 @@ def _build(args: argparse.Namespace, settings: Settings, specs: list[FeedSpec]) 
     from streams.sources.robots import Robots
 
     sources = settings.sources
-    full_page = sources.feed_full_page if args.full_page is None else args.full_page
+    full_page = sources.feed_full_page if full_page is None else full_page
     store = KafkaFeedStates(settings)
     store.ensure_topic()
     states = store.load()
@@ -98,7 +114,7 @@ def _build(args: argparse.Namespace, settings: Settings, specs: list[FeedSpec]) 
     )
     producer = raw_producer(settings)
     options = PollOptions(
-        interval=args.interval or sources.feed_interval_seconds,
+        interval=interval or sources.feed_interval_seconds,
         max_backoff=sources.feed_max_backoff_seconds,
         forget_after_days=sources.feed_forget_after_days,
         full_page=full_page,

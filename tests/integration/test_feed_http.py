@@ -166,7 +166,7 @@ def feed_server(tmp_path: Path) -> Iterator[FeedServer]:
 
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
-    fetcher = Fetcher(Limits(AGENT, timeout=0.5, max_bytes=256 * 1024, max_redirects=3))
+    fetcher = Fetcher(Limits(AGENT, timeout=1.5, max_bytes=256 * 1024, max_redirects=3))
     yield fetcher
     fetcher.close()
 

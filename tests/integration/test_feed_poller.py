@@ -35,7 +35,7 @@ def feed_server(tmp_path: Path) -> Iterator[FeedServer]:
 def _env(pipeline: Pipeline) -> dict[str, str]:
     return pipeline.env(
         NEWSRADAR_SOURCES__FEED_STATE_TOPIC=pipeline.topic("feedstate"),
-        NEWSRADAR_SOURCES__FETCH_TIMEOUT_SECONDS="0.5",
+        NEWSRADAR_SOURCES__FETCH_TIMEOUT_SECONDS="1.5",
         NEWSRADAR_SOURCES__FETCH_MAX_BYTES=str(256 * 1024),
         NEWSRADAR_SOURCES__FETCH_MAX_REDIRECTS="3",
         NEWSRADAR_SOURCES__USER_AGENT=AGENT,
@@ -88,7 +88,7 @@ def test_each_entry_is_published_once_across_restarts(pipeline: Pipeline, feed_s
         "/conditional.xml": "ok; 2 new, 0 seen",
         "/old-feed": "ok; 2 new, 0 seen",  # redirected to /moved.xml
         "/feed-with-pages.xml": "ok; 3 new, 0 seen",
-        "/slow.xml": "timeout; no answer within 0.5s",
+        "/slow.xml": "timeout; no answer within 1.5s",
         "/malformed.xml": "malformed; incomplete feed document",
         "/not-a-feed.html": "malformed; not an RSS or Atom feed",
         "/huge.xml": "too_large; Content-Length 2097152 > 262144 bytes",
