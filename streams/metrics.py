@@ -163,6 +163,35 @@ class Metrics:
             self.feed_entries.labels(outcome)
         for status in ("202", "401", "413", "422", "503"):
             self.ingest_requests.labels(status)
+        # The alert stage's state (streams/alerting) and the alert sinks (newsradar sink).
+        self.story_articles = Counter(
+            "newsradar_story_articles_total",
+            "Topic matches by what they did to a story: new, joined, duplicate, redelivered.",
+            ["topic", "outcome"],
+            registry=registry,
+        )
+        self.live_stories = Gauge(
+            "newsradar_stories",
+            "Stories held in the alert state (bounded by age and max_stories_per_topic).",
+            ["topic"],
+            registry=registry,
+        )
+        self.sink_deliveries = Counter(
+            "newsradar_sink_deliveries_total",
+            "Alert deliveries by a sink: delivered, retried (will try again), rejected (4xx).",
+            ["sink", "outcome"],
+            registry=registry,
+        )
+        self.sink_delivery_seconds = Histogram(
+            "newsradar_sink_delivery_seconds",
+            "Time from an alert's creation to its delivery by a sink.",
+            ["sink"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        for sink in ("webhook", "alertmanager"):
+            for outcome in ("delivered", "retried", "rejected"):
+                self.sink_deliveries.labels(sink, outcome)
         self.build = Info("newsradar_build", "The running newsradar build.", registry=registry)
         self.taxonomy = Info("newsradar_taxonomy", "The taxonomy in use.", registry=registry)
         self.build.info(_build_labels())
@@ -188,6 +217,11 @@ class Metrics:
             self.end_to_end_latency.labels(alert.topic).observe(latency)
         if alert.published is not None:
             self.freshness.labels(alert.topic).observe(_seconds_between(alert.published, now))
+
+    def observe_story_step(self, topic: str, outcome: str, live_stories: int) -> None:
+        """What a match did to the topic's stories, and how many the state now holds."""
+        self.story_articles.labels(topic, outcome).inc()
+        self.live_stories.labels(topic).set(live_stories)
 
     def observe_drop(self, stage: str, reason: str) -> None:
         """A record deliberately not passed on (a duplicate, ...): not a dead letter."""

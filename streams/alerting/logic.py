@@ -21,7 +21,7 @@ from schemas import Alert, TopicMatch
 from streams.alerting import records, stories, surges
 from streams.alerting.records import alert_id, summarize
 from streams.alerting.severity import escalation_pattern, escalations
-from streams.alerting.similarity import signature
+from streams.alerting.similarity import band_hashes, signature
 from streams.alerting.state import Overlay, StateValue, Story, TopicState, story_key, topic_key
 from streams.alerting.stories import StoryRules
 from streams.alerting.surges import SurgeRules
@@ -83,14 +83,15 @@ def on_match(
     clock = max(topic.clock or moment, moment)
     topic = stories.expire(tx, topic, topic_id, clock, rules.story)
     sig = signature(f"{article.title}\n{article.text}")
-    story = stories.find(tx, topic_id, sig, clock, rules.story)
+    bands = band_hashes(sig)
+    story = stories.find(tx, topic_id, sig, bands, clock, rules.story)
     topic = topic.model_copy(update={"clock": clock, "position": position})
     if story is not None and stories.contains(story, article.id):
         tx.put(topic_key(topic_id), topic)
         return Step(tx.changes, [], "duplicate", live_stories=topic.live_stories)
     found = escalations(rules.escalation, f"{article.title}\n{article.text}")
     if story is None:
-        story = stories.found(match, sig, moment, summarize(article.text), found)
+        story = stories.found(match, sig, bands, moment, summarize(article.text), found)
         stories.index(tx, story)
         topic = stories.file(tx, topic, topic_id, story.id, clock, rules.story)
         topic = stories.trim(tx, topic, topic_id, rules.story)

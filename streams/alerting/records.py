@@ -29,7 +29,8 @@ def alert_id(topic_id: str, subject: str, kind: str) -> str:
 
 def summarize(text: str) -> str:
     """The lead sentences, cut at a word boundary if they run long."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s][:SUMMARY_SENTENCES]
+    lead = text.strip()[: SUMMARY_MAX_CHARS * 3]  # the lead is all we need to split
+    sentences = [s for s in _SENTENCE_END.split(lead) if s][:SUMMARY_SENTENCES]
     summary = " ".join(sentences)
     if len(summary) <= SUMMARY_MAX_CHARS:
         return summary

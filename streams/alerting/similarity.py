@@ -37,11 +37,20 @@ def shingles(text: str) -> set[str]:
     return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def _shingle_hashes(text: str) -> list[int]:
+    """A 32-bit hash per shingle: crc32 chained over its words' bytes (no joined strings)."""
+    words = [w.encode("utf-8") for w in _WORD.findall(text.casefold())]
+    if len(words) < SHINGLE_WORDS:
+        return [zlib.crc32(w) for w in words]
+    crc = zlib.crc32
+    return [crc(c, crc(b, crc(a))) for a, b, c in zip(words, words[1:], words[2:], strict=False)]
+
+
 def signature(text: str) -> Signature:
     """BINS values; the empty tuple for a text without words (it matches nothing)."""
     mins = [_EMPTY] * BINS
-    for shingle in shingles(text):
-        mixed = (zlib.crc32(shingle.encode("utf-8")) * 0x9E3779B1) & 0xFFFFFFFF
+    for shingle_hash in _shingle_hashes(text):
+        mixed = (shingle_hash * 0x9E3779B1) & 0xFFFFFFFF
         slot, value = mixed >> _BIN_SHIFT, mixed & _VALUE_MASK
         if value < mins[slot]:
             mins[slot] = value
@@ -74,12 +83,17 @@ def similarity(first: Signature, second: Signature) -> float:
 
 
 def band_hashes(sig: Signature) -> list[str]:
-    """One short hex key per band: two texts sharing any band are candidate near-duplicates."""
+    """One short key per band: two texts sharing any band are candidate near-duplicates."""
     if not sig:
         return []
-    out = []
-    for band in range(BANDS):
-        rows = sig[band * BAND_ROWS : (band + 1) * BAND_ROWS]
-        digest = zlib.crc32(",".join(map(str, rows)).encode("ascii"))
-        out.append(f"{band}:{digest:08x}")
-    return out
+    rows = BAND_ROWS
+    return [
+        f"{band}:{_band_mix(sig[band * rows : (band + 1) * rows]):08x}" for band in range(BANDS)
+    ]
+
+
+def _band_mix(values: Signature) -> int:
+    mixed = 0
+    for value in values:
+        mixed = ((mixed ^ value) * 0x01000193 + 0x9E3779B9) & 0xFFFFFFFF
+    return mixed

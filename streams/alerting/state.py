@@ -8,8 +8,8 @@ event of that topic (keyed by topic id), so all of them live in that event's par
 
     t|TOPIC                  TopicState   position, clocks, surge windows, generations, digest
     s|TOPIC|STORY            Story        one story: signature, articles, outlets, alert marks
-    b|TOPIC|BAND:HASH        Bucket       LSH index: story ids whose signature has this band
-    g|TOPIC|GENERATION       Generation   story ids filed in that time slice (for expiry)
+    b|TOPIC|BAND:HASH        Ids          LSH index: story ids whose signature has this band
+    g|TOPIC|GENERATION       Ids          story ids filed in that time slice (for expiry)
 """
 
 from __future__ import annotations
@@ -76,21 +76,11 @@ class Story(_State):
     alerts: int = 0
 
 
-class Bucket(_State):
-    stories: tuple[str, ...]
-
-
-class Generation(_State):
-    stories: tuple[str, ...]
-
-
-StateValue = TopicState | Story | Bucket | Generation
-_TYPES: dict[str, type[StateValue]] = {
-    "topic": TopicState,
-    "story": Story,
-    "bucket": Bucket,
-    "generation": Generation,
-}
+#: An index bucket's or a time slice's story ids: a plain tuple, as there are many of them
+#: (a pydantic record each cost ~10x the memory and time); the key says which it is.
+Ids = tuple[str, ...]
+StateValue = TopicState | Story | Ids
+_TYPES: dict[str, type[TopicState] | type[Story]] = {"topic": TopicState, "story": Story}
 _NAMES = {cls: name for name, cls in _TYPES.items()}
 
 
@@ -112,13 +102,23 @@ def generation_key(topic: str, generation: int) -> str:
 
 def encode(value: StateValue) -> bytes:
     """JSON with a type tag: how a value travels in the changelog."""
-    body = value.model_dump(mode="json")
-    return json.dumps({"type": _NAMES[type(value)], "value": body}, separators=(",", ":")).encode()
+    if isinstance(value, tuple):
+        tagged: dict[str, object] = {"type": "ids", "value": list(value)}
+    else:
+        tagged = {"type": _NAMES[type(value)], "value": value.model_dump(mode="json")}
+    return json.dumps(tagged, separators=(",", ":")).encode()
 
 
 def decode(data: bytes) -> StateValue:
     tagged = json.loads(data)
+    if tagged["type"] == "ids":
+        return tuple(tagged["value"])
     return _TYPES[tagged["type"]].model_validate(tagged["value"])
+
+
+def ids(value: StateValue | None) -> Ids:
+    """The story ids of a bucket or slice; none for a missing key."""
+    return value if isinstance(value, tuple) else ()
 
 
 class Overlay:

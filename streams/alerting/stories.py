@@ -3,9 +3,9 @@
 A story is found through the LSH index (shared bands of the MinHash signature), confirmed
 by the estimated Jaccard similarity, and lives while articles keep joining it within
 `window_seconds`. Expiry is lazy and cheap: stories are filed in time slices
-(generations, an eighth of the window each); when a slice is older than the window, its
-stories still alive move to the current slice and the rest are deleted with their index
-entries. At most `max_stories` live per topic; past that the oldest slice's go first.
+(generations: an eighth of the window, at most 15 minutes); when a slice is older than the
+window, its stories still alive move to the current slice and the rest are deleted with
+their index entries. Past `max_stories` per topic, the oldest slice's stories go first.
 """
 
 from __future__ import annotations
@@ -18,19 +18,19 @@ from schemas import TopicMatch
 from schemas.alerts import ArticleRef
 from schemas.common import short_hash
 from streams.alerting.severity import loudest
-from streams.alerting.similarity import Signature, band_hashes, similarity
+from streams.alerting.similarity import Signature, similarity
 from streams.alerting.state import (
-    Bucket,
-    Generation,
     Overlay,
     Story,
     TopicState,
     bucket_key,
     generation_key,
+    ids,
     story_key,
 )
 
 GENERATIONS = 8
+MAX_SLICE_SECONDS = 900
 #: Story ids kept per index bucket: the newest win; an older story loses only this band.
 BUCKET_SIZE = 4
 #: Evidence items kept per story: enough to show why it matched, small in the changelog.
@@ -48,7 +48,12 @@ class StoryRules:
 
     @property
     def generation_seconds(self) -> int:
-        return max(1, self.window_seconds // GENERATIONS)
+        """Short slices: a slice's id list is rewritten as stories are filed in it."""
+        return max(60, min(self.window_seconds // GENERATIONS, MAX_SLICE_SECONDS))
+
+    @property
+    def slices_per_window(self) -> int:
+        return -(-self.window_seconds // self.generation_seconds)
 
 
 def story_id(topic: str, first_article_id: str) -> str:
@@ -77,15 +82,15 @@ def article_ref(match: TopicMatch) -> ArticleRef:
 
 
 def find(
-    tx: Overlay, topic: str, sig: Signature, clock: datetime, rules: StoryRules
+    tx: Overlay, topic: str, sig: Signature, bands: list[str], clock: datetime, rules: StoryRules
 ) -> Story | None:
     """The live story most similar to the signature, if similar enough."""
     best, best_similarity = None, rules.similarity
     seen: set[str] = set()
     oldest = clock - timedelta(seconds=rules.window_seconds)
-    for band in band_hashes(sig):
+    for band in bands:
         bucket = tx.get(bucket_key(topic, band))
-        for sid in bucket.stories if isinstance(bucket, Bucket) else ():
+        for sid in ids(bucket):
             if sid in seen:
                 continue
             seen.add(sid)
@@ -101,19 +106,24 @@ def find(
 def found(
     match: TopicMatch,
     sig: Signature,
+    bands: list[str],
     moment: datetime,
     summary: str,
     escalations: list[str],
 ) -> Story:
-    """A new story whose first (and representative) article is this one."""
+    """A new story whose first (and representative) article is this one.
+
+    Built without re-validation (`model_construct`): every part is an already validated
+    record or a value computed here; this runs for most articles.
+    """
     topic, article = match.topic, match.article
     where = outlet(article.source, article.url)
-    return Story(
+    return Story.model_construct(
         id=story_id(topic.id, article.id),
         topic=topic.id,
         topic_name=topic.name,
         signature=sig,
-        bands=tuple(band_hashes(sig)),
+        bands=tuple(bands),
         first_seen=moment,
         last_seen=moment,
         title=article.title,
@@ -161,9 +171,8 @@ def index(tx: Overlay, story: Story) -> None:
     """Make the story findable by each of its bands."""
     for band in story.bands:
         key = bucket_key(story.topic, band)
-        bucket = tx.get(key)
-        ids = bucket.stories if isinstance(bucket, Bucket) else ()
-        tx.put(key, Bucket(stories=(story.id, *[i for i in ids if i != story.id])[:BUCKET_SIZE]))
+        others = [i for i in ids(tx.get(key)) if i != story.id]
+        tx.put(key, (story.id, *others)[:BUCKET_SIZE])
 
 
 def file(
@@ -182,9 +191,7 @@ def file(
 
 def _add_to_generation(tx: Overlay, topic: str, generation: int, sid: str) -> None:
     key = generation_key(topic, generation)
-    current = tx.get(key)
-    ids = current.stories if isinstance(current, Generation) else ()
-    tx.put(key, Generation(stories=(*ids, sid)))
+    tx.put(key, (*ids(tx.get(key)), sid))
 
 
 def expire(
@@ -193,15 +200,18 @@ def expire(
     """Delete stories quiet for longer than the window."""
     now_generation = int(clock.timestamp()) // rules.generation_seconds
     oldest = clock - timedelta(seconds=rules.window_seconds)
-    while state.generations and state.generations[0] < now_generation - GENERATIONS:
+    while state.generations and state.generations[0] < now_generation - rules.slices_per_window:
         state = _expire_generation(tx, state, topic, oldest, now_generation)
     return state
 
 
 def trim(tx: Overlay, state: TopicState, topic: str, rules: StoryRules) -> TopicState:
-    """Delete the oldest filed stories past `max_stories`."""
-    while state.live_stories > rules.max_stories and state.generations:
+    """Past `max_stories`, delete the oldest slice's stories, whole: one delete per story
+    and none of the slice rewrites that evicting one story at a time would cost."""
+    while state.live_stories > rules.max_stories and len(state.generations) > 1:
         state = _evict_oldest(tx, state, topic)
+    if state.live_stories > rules.max_stories and state.generations:
+        state = _evict_first(tx, state, topic, state.live_stories - rules.max_stories)
     return state
 
 
@@ -214,7 +224,7 @@ def _expire_generation(
     tx.put(key, None)
     state = state.model_copy(update={"generations": tuple(rest)})
     live = state.live_stories
-    for sid in entry.stories if isinstance(entry, Generation) else ():
+    for sid in ids(entry):
         story = tx.get(story_key(topic, sid))
         if not isinstance(story, Story):
             continue
@@ -231,21 +241,32 @@ def _expire_generation(
 
 
 def _evict_oldest(tx: Overlay, state: TopicState, topic: str) -> TopicState:
-    """Drop the oldest filed story: memory stays bounded however busy the topic is."""
-    generation = state.generations[0]
+    """Drop the oldest slice's stories: memory stays bounded however busy the topic is."""
+    generation, *rest = state.generations
     key = generation_key(topic, generation)
-    entry = tx.get(key)
-    ids = entry.stories if isinstance(entry, Generation) else ()
-    if len(ids) <= 1:
-        tx.put(key, None)
-        state = state.model_copy(update={"generations": state.generations[1:]})
-    else:
-        tx.put(key, Generation(stories=ids[1:]))
-    story = tx.get(story_key(topic, ids[0])) if ids else None
-    if isinstance(story, Story):
-        delete(tx, story)
-        return state.model_copy(update={"live_stories": state.live_stories - 1})
-    return state
+    filed = ids(tx.get(key))
+    tx.put(key, None)
+    live = state.live_stories
+    for sid in filed:
+        story = tx.get(story_key(topic, sid))
+        if isinstance(story, Story):
+            delete(tx, story)
+            live -= 1
+    return state.model_copy(update={"generations": tuple(rest), "live_stories": max(0, live)})
+
+
+def _evict_first(tx: Overlay, state: TopicState, topic: str, count: int) -> TopicState:
+    """A burst within one slice: drop that slice's first `count` stories."""
+    key = generation_key(topic, state.generations[0])
+    filed = ids(tx.get(key))
+    tx.put(key, filed[count:] or None)
+    for sid in filed[:count]:
+        story = tx.get(story_key(topic, sid))
+        if isinstance(story, Story):
+            delete(tx, story)
+    live = max(0, state.live_stories - len(filed[:count]))
+    generations = state.generations if filed[count:] else state.generations[1:]
+    return state.model_copy(update={"live_stories": live, "generations": generations})
 
 
 def delete(tx: Overlay, story: Story) -> None:
@@ -254,7 +275,7 @@ def delete(tx: Overlay, story: Story) -> None:
     for band in story.bands:
         key = bucket_key(story.topic, band)
         bucket = tx.get(key)
-        if not isinstance(bucket, Bucket) or story.id not in bucket.stories:
+        if story.id not in ids(bucket):
             continue
-        remaining = tuple(i for i in bucket.stories if i != story.id)
-        tx.put(key, Bucket(stories=remaining) if remaining else None)
+        remaining = tuple(i for i in ids(bucket) if i != story.id)
+        tx.put(key, remaining or None)

@@ -8,13 +8,27 @@ import time
 from datetime import datetime
 
 from kafka import KafkaConsumer, TopicPartition
+from rich.console import Console
+from rich.text import Text
 
 from schemas import Alert
+from streams.alerting.severity import LEVELS
+from streams.alerting.sinks import Filter
 from streams.codec import decode
 from streams.rejection import Rejected
 from streams.settings import Settings
 
 TOPIC_WAIT_S = 10.0
+
+KINDS = ("story", "story-update", "surge", "digest")
+#: Severity colours: loud ones stand out, quiet ones recede.
+STYLES = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "bold yellow",
+    "low": "cyan",
+    "info": "dim",
+}
 
 NAME = "alerts"
 HELP = "print alerts from the alert topic"
@@ -28,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, help="exit after this many seconds")
     parser.add_argument(
         "--from-beginning", action="store_true", help="with --follow, start at the oldest alert"
+    )
+    parser.add_argument(
+        "--min-severity", choices=LEVELS, default="info", help="only alerts at least this loud"
+    )
+    parser.add_argument(
+        "--kind", dest="kinds", action="append", choices=KINDS, help="only this kind (repeatable)"
     )
 
 
@@ -74,6 +94,8 @@ def _print_alerts(
     deadline: float | None,
     end: dict[TopicPartition, int] | None,
 ) -> int:
+    console = Console(highlight=False, soft_wrap=False)
+    wanted = Filter(args.min_severity, frozenset(args.kinds or ()))
     count = 0
     while not (args.max and count >= args.max):
         if deadline is not None and time.monotonic() > deadline:
@@ -88,26 +110,54 @@ def _print_alerts(
                         f"unreadable alert at offset {record.offset}: {alert.reason}",
                         file=sys.stderr,
                     )
-                elif not args.topic or alert.topic == args.topic:
-                    print(alert.model_dump_json() if args.json else format_alert(alert), flush=True)
+                elif (not args.topic or alert.topic == args.topic) and wanted.wants(alert):
+                    if args.json:
+                        print(alert.model_dump_json(), flush=True)
+                    else:
+                        console.print(format_alert(alert))
                     count += 1
                 if args.max and count >= args.max:
                     return count
     return count
 
 
-def format_alert(alert: Alert) -> str:
-    """A readable block for a person watching the terminal."""
+def format_alert(alert: Alert) -> Text:
+    """A readable block for a person watching the terminal, coloured by severity."""
+    text = Text()
+    text.append(f" {alert.severity.upper()} ", STYLES.get(alert.severity, ""))
+    text.append(f" {alert.kind} · {alert.topic_name}  ", "bold")
+    text.append(alert.title + "\n", "bold")
+    text.append(f"  {alert.summary}\n")
+    for line in _details(alert):
+        text.append(f"  {line}\n", "")
+    text.append(
+        f"  published {_when(alert.published)} · alerted {_when(alert.alerted)} · {alert.id}\n",
+        "dim",
+    )
+    return text
+
+
+def _details(alert: Alert) -> list[str]:
+    lines = []
+    if alert.kind in ("story", "story-update"):
+        outlets = ", ".join(alert.outlets[:6]) + (" …" if len(alert.outlets) > 6 else "")
+        lines.append(
+            f"{alert.article_count} article(s) · {len(alert.outlets)} outlet(s): {outlets}"
+        )
+    if alert.surge is not None:
+        lines.append(f"surge: {alert.reasons[0]}" if alert.reasons else "surge")
+    for entry in alert.digest[:10]:
+        lines.append(f"[{entry.severity}] {entry.title} ({entry.article_count} articles)")
+    urls = [a.url for a in alert.articles if a.url] or ([alert.url] if alert.url else [])
+    lines.extend(urls[:3])
+    if len(urls) > 3:
+        lines.append(f"… and {len(urls) - 3} more")
     terms = sorted({e.matched.casefold() for e in alert.evidence})
-    lines = [
-        f"[{alert.severity.upper()}] {alert.topic} ({alert.score:.2f})  {alert.title}",
-        f"  {alert.summary}",
-        f"  evidence: {', '.join(terms[:12])}",
-        f"  article {alert.article_id}  published {_when(alert.published)}  alert {alert.id}",
-    ]
-    if alert.url:
-        lines.insert(2, f"  {alert.url}")
-    return "\n".join(lines)
+    if terms:
+        lines.append(f"evidence: {', '.join(terms[:12])}")
+    if alert.reasons and alert.surge is None:
+        lines.append("why: " + "; ".join(alert.reasons))
+    return lines
 
 
 def _when(moment: datetime | None) -> str:

@@ -199,3 +199,19 @@ def test_alertmanager_gets_one_alert_per_story_and_the_surge(pipeline: Pipeline)
     assert story["labels"]["severity"] == "high" and story["labels"]["topic"] == "russia-ukraine"
     assert story["annotations"]["kind"] == "story-update"
     assert by_name["NewsSurge"]["labels"]["severity"] == "critical"
+
+
+def test_the_alerts_command_filters_by_kind_and_severity(pipeline: Pipeline):
+    run = Run()
+    run.feed(*_copies(10, spacing_minutes=8))  # story (high), updates (critical: 5+ outlets)
+    create_topics(pipeline)
+    produce_alerts(pipeline, run.alerts)
+    updates = pipeline.cli("alerts", "--json", "--kind", "story-update")
+    loud = pipeline.cli("alerts", "--json", "--min-severity", "critical")
+    readable = pipeline.cli("alerts", "--kind", "story")
+    assert updates.returncode == loud.returncode == readable.returncode == 0, updates.stderr
+    kinds = [json.loads(line)["kind"] for line in updates.stdout.splitlines()]
+    assert kinds == ["story-update", "story-update"]
+    assert {json.loads(line)["severity"] for line in loud.stdout.splitlines()} == {"critical"}
+    assert readable.stdout.startswith(" HIGH  story · Russia–Ukraine tensions")
+    assert "\x1b[" not in readable.stdout  # no colour codes into a pipe
