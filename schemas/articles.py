@@ -74,6 +74,7 @@ class Evidence(Record):
     field: Literal["title", "text"]
     start: int = Field(ge=0, description="Character offset in the field.")
     end: int = Field(ge=0)
+    clause: str = Field(default="", description="The clause of the topic's query it counted for.")
 
 
 class TopicScore(Record):

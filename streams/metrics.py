@@ -194,6 +194,14 @@ class Metrics:
                 self.sink_deliveries.labels(sink, outcome)
         self.build = Info("newsradar_build", "The running newsradar build.", registry=registry)
         self.taxonomy = Info("newsradar_taxonomy", "The taxonomy in use.", registry=registry)
+        self.taxonomy_reloads = Counter(
+            "newsradar_taxonomy_reloads_total",
+            "Changed taxonomy files the worker loaded, or refused (the old one kept running).",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in ("loaded", "refused"):
+            self.taxonomy_reloads.labels(outcome)
         self.build.info(_build_labels())
         for stage in STAGES:
             self.articles_in.labels(stage)

@@ -58,6 +58,9 @@ class ClassificationSettings(BaseModel, frozen=True):
     """The classify stage (NEWSRADAR_CLASSIFICATION__TAXONOMY_PATH=...)."""
 
     taxonomy_path: Path = DEFAULT_TAXONOMY
+    reload_seconds: float = Field(
+        default=5.0, ge=0, description="How often the worker checks the taxonomy file; 0: never."
+    )
 
 
 #: Values that mean "nobody set this secret"; production refuses to start with one.

@@ -7,15 +7,15 @@ from faust.types import StreamT
 from schemas import CleanArticle
 from streams import topics
 from streams.app import app, settings
-from streams.classification.logic import classify, compile_taxonomy, topic_matches
-from streams.classification.taxonomy import load_taxonomy
+from streams.classification.logic import classify, topic_matches
+from streams.classification.watch import TaxonomyFile
 from streams.codec import decode
 from streams.metrics import METRICS
 from streams.rejection import Rejected
 from streams.stage import guarded
 
 STAGE = "classify"
-TAXONOMY = compile_taxonomy(load_taxonomy(settings.classification.taxonomy_path))
+TAXONOMY_FILE = TaxonomyFile(settings.classification.taxonomy_path)
 
 
 @app.agent(topics.clean_articles)
@@ -27,7 +27,7 @@ async def classify_articles(stream: StreamT[bytes]) -> None:
             if isinstance(article, Rejected):
                 await guard.reject(article)
                 continue
-            classified = classify(article, TAXONOMY)
+            classified = classify(article, TAXONOMY_FILE.taxonomy)
             await topics.classified_articles.send(
                 key=classified.id.encode(), value=classified.model_dump_json().encode()
             )
@@ -35,5 +35,13 @@ async def classify_articles(stream: StreamT[bytes]) -> None:
                 await topics.topic_matches.send(
                     key=match.topic.id.encode(), value=match.model_dump_json().encode()
                 )
-                METRICS.topic_matches.labels(match.topic.id).inc()
+                METRICS.observe_match(match)
             guard.passed()
+
+
+if settings.classification.reload_seconds > 0:
+
+    @app.timer(interval=settings.classification.reload_seconds)
+    async def reload_taxonomy() -> None:
+        """An analyst's edit takes effect without a restart; a bad file is refused."""
+        TAXONOMY_FILE.check()

@@ -18,27 +18,40 @@ FIELD_CODES = {"title": TITLE_ONLY, "lead": LEAD_ONLY, "body": BODY_ONLY, "text"
 FIELD_NAMES = {TITLE_ONLY: "title", LEAD_ONLY: "lead", BODY_ONLY: "body"}
 
 
-@dataclass(frozen=True, slots=True)
+# Rules are compared and hashed by identity (eq=False): a scorer memoises them per article,
+# and a list used in several places compiles once, so it is scored once.
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Leaf:
-    """One term in one field with its weight, and the clause its evidence reports."""
+    """One term in one field, with its weight."""
 
     key: int
     field: int
     weight: float
     label: str
-    clause: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
+class TermSet:
+    """A term or an OR-group of terms: their mentions pool into one mass."""
+
+    leaves: tuple[Leaf, ...]
+    by_key: dict[int, tuple[Leaf, ...]]  # the leaves of each key
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class AnyOf:
-    """OR. Alternative terms pool their mentions (`pooled`); alternative clauses do not:
-    the strongest clause is the score, so weak clauses cannot add up to a match."""
+    """OR of clauses: the strongest clause is the score, so weak ones cannot add up.
+
+    `labels` are the clauses' source texts, which evidence names.
+    """
 
     children: tuple[Rule, ...]
-    pooled: bool
+    labels: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AllOf:
     """AND, with NOT operands: as strong as the weakest part, minus what is excluded."""
 
@@ -46,30 +59,40 @@ class AllOf:
     excluded: tuple[Rule, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class NearOf:
     """NEAR/n between two groups of terms, counting only hits that have a partner."""
 
-    left: tuple[Leaf, ...]
-    right: tuple[Leaf, ...]
+    left: TermSet
+    right: TermSet
     distance: int
-    clause: str
 
 
-Rule = Leaf | AnyOf | AllOf | NearOf
+Rule = TermSet | AnyOf | AllOf | NearOf
+
+
+def term_set(leaves: list[Leaf]) -> TermSet:
+    by_key: dict[int, list[Leaf]] = {}
+    for leaf in leaves:
+        by_key.setdefault(leaf.key, []).append(leaf)
+    return TermSet(tuple(leaves), {key: tuple(uses) for key, uses in by_key.items()})
 
 
 @dataclass(frozen=True, slots=True)
 class _Context:
     field: int = ANYWHERE
     weight: float = 1.0
-    clause: str = ""
     refs: tuple[str, ...] = ()
 
 
 def compile_query(node: q.Node, lists: Mapping[str, q.Node], keys: KeyTable) -> Rule:
-    """The rule for one topic's query; raises QueryError naming the clause at fault."""
-    return _Compiler(lists, keys).build(node, _Context(clause=node.source))
+    """The rule for one query; raises QueryError naming the clause at fault."""
+    return QueryCompiler(lists, keys).compile(node)
+
+
+def clause_label(node: q.Node) -> str:
+    """A clause as evidence names it: its source text, cut if it runs long."""
+    return _short(node.source)
 
 
 def is_term_set(node: q.Node, lists: Mapping[str, q.Node], seen: tuple[str, ...] = ()) -> bool:
@@ -88,15 +111,21 @@ def is_term_set(node: q.Node, lists: Mapping[str, q.Node], seen: tuple[str, ...]
     return False
 
 
-class _Compiler:
+class QueryCompiler:
+    """Compiles the queries of one taxonomy over one key table, sharing compiled lists."""
+
     def __init__(self, lists: Mapping[str, q.Node], keys: KeyTable) -> None:
         self.lists, self.keys = lists, keys
+        self.compiled_lists: dict[tuple[str, int, float], Rule] = {}
+
+    def compile(self, node: q.Node) -> Rule:
+        return self.build(node, _Context())
 
     def build(self, node: q.Node, ctx: _Context) -> Rule:
         if isinstance(node, q.Term):
-            return self.leaf(node, ctx)
+            return term_set([self.leaf(node, ctx)])
         if isinstance(node, q.Ref):
-            return self.build(*self.resolve(node, ctx))
+            return self.ref(node, ctx)
         if isinstance(node, q.Scoped):
             return self.build(node.child, self.scope(node, ctx))
         if isinstance(node, q.Any):
@@ -110,7 +139,15 @@ class _Compiler:
 
     def leaf(self, term: q.Term, ctx: _Context) -> Leaf:
         key = self.keys.number(Key(term.words, term.prefix))
-        return Leaf(key, ctx.field, ctx.weight * term.weight, term.label, ctx.clause)
+        return Leaf(key, ctx.field, ctx.weight * term.weight, term.label)
+
+    def ref(self, ref: q.Ref, ctx: _Context) -> Rule:
+        target, inner = self.resolve(ref, ctx)
+        cache_key = (ref.name, inner.field, inner.weight)
+        rule = self.compiled_lists.get(cache_key)
+        if rule is None:
+            rule = self.compiled_lists[cache_key] = self.build(target, inner)
+        return rule
 
     def resolve(self, ref: q.Ref, ctx: _Context) -> tuple[q.Node, _Context]:
         target = self.lists.get(ref.name)
@@ -138,15 +175,26 @@ class _Compiler:
             message = "a weight applies to a term or an OR-group of terms"
             raise q.QueryError(message, node.position, node.source)
         ctx = replace(ctx, weight=ctx.weight * node.weight)
-        children = []
         for child in node.children:
             if isinstance(child, q.Not):
                 message = "NOT inside OR matches almost everything: write A AND NOT B"
                 raise q.QueryError(message, child.position, node.source)
-            # Alternatives that are not plain terms are the clauses evidence names.
-            child_ctx = ctx if terms_only else replace(ctx, clause=child.source)
-            children.append(self.build(child, child_ctx))
-        return AnyOf(tuple(children), terms_only)
+        children = [self.build(child, ctx) for child in node.children]
+        if terms_only:
+            return term_set([leaf for child in children for leaf in _leaves(child)])
+        # Alternatives that are terms pool into one clause; each other alternative is a
+        # clause of its own. Evidence names the clause that fired.
+        plain = [i for i, child in enumerate(node.children) if is_term_set(child, self.lists)]
+        clauses: list[Rule] = []
+        labels: list[str] = []
+        if plain:
+            clauses.append(term_set([leaf for i in plain for leaf in _leaves(children[i])]))
+            labels.append(_short(" OR ".join(node.children[i].source for i in plain)))
+        for index, child in enumerate(node.children):
+            if index not in plain:
+                clauses.append(children[index])
+                labels.append(clause_label(child))
+        return AnyOf(tuple(clauses), tuple(labels))
 
     def all_of(self, node: q.All, ctx: _Context) -> Rule:
         required = [self.build(c, ctx) for c in node.children if not isinstance(c, q.Not)]
@@ -159,30 +207,33 @@ class _Compiler:
     def near(self, node: q.Near, ctx: _Context) -> NearOf:
         sides = []
         for side in (node.left, node.right):
+            for ref in q.references(side):
+                self.resolve(ref, ctx)  # an unknown list is the error to report, if any
             if not is_term_set(side, self.lists):
                 message = "NEAR joins terms or OR-groups of terms; combine NEAR clauses with AND"
                 raise q.QueryError(message, node.position, node.source)
-            sides.append(tuple(self.leaves(self.build(side, ctx))))
-        return NearOf(sides[0], sides[1], node.distance, ctx.clause)
+            sides.append(term_set(list(_leaves(self.build(side, ctx)))))
+        return NearOf(sides[0], sides[1], node.distance)
 
-    def leaves(self, rule: Rule) -> list[Leaf]:
-        if isinstance(rule, Leaf):
-            return [rule]
-        assert isinstance(rule, AnyOf)  # is_term_set guarantees terms and OR-groups only
-        return [leaf for child in rule.children for leaf in self.leaves(child)]
+
+MAX_CLAUSE_CHARS = 160
+
+
+def _short(source: str) -> str:
+    """A clause as evidence names it: its source text, cut if it runs long."""
+    if len(source) <= MAX_CLAUSE_CHARS:
+        return source
+    return source[: MAX_CLAUSE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def render(rule: Rule, indent: str = "") -> list[str]:
     """The compiled rule as indented lines, as `topics check` prints it."""
-    if isinstance(rule, Leaf):
-        return [indent + _leaf_text(rule)]
+    if isinstance(rule, TermSet):
+        return [indent + " OR ".join(_leaf_text(leaf) for leaf in rule.leaves)]
     if isinstance(rule, NearOf):
-        left = " OR ".join(_leaf_text(leaf) for leaf in rule.left)
-        right = " OR ".join(_leaf_text(leaf) for leaf in rule.right)
-        return [f"{indent}({left})", f"{indent}  NEAR/{rule.distance}", f"{indent}({right})"]
+        left, right = render(rule.left), render(rule.right)
+        return [f"{indent}({left[0]})", f"{indent}  NEAR/{rule.distance}", f"{indent}({right[0]})"]
     if isinstance(rule, AnyOf):
-        if all(isinstance(child, Leaf) for child in rule.children):
-            return [indent + " OR ".join(_leaf_text(c) for c in rule.children)]  # type: ignore[arg-type]
         return _block("ANY OF", rule.children, indent)
     lines = _block("ALL OF", rule.required, indent)
     if rule.excluded:
@@ -195,6 +246,11 @@ def _block(title: str, rules: tuple[Rule, ...], indent: str) -> list[str]:
     for child in rules:
         lines += render(child, indent=indent + "  ")
     return lines
+
+
+def _leaves(rule: Rule) -> tuple[Leaf, ...]:
+    assert isinstance(rule, TermSet)  # is_term_set guarantees it
+    return rule.leaves
 
 
 def _leaf_text(leaf: Leaf) -> str:

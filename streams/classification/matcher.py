@@ -121,51 +121,69 @@ def is_aside(line: str) -> bool:
 
 
 class Scan:
-    """One article's hits per key, and the per-article facts scoring needs."""
+    """One article's hits per key, their masses per field, and what NEAR needs to know.
 
-    __slots__ = ("_asides", "_words", "hits", "length", "text", "title")
+    `masses[key]` is [anywhere, title, lead, body]: the zone weights of the key's hits
+    added up, indexed like the compiler's field codes.
+    """
+
+    __slots__ = ("hits", "length", "masses", "text", "title")
 
     def __init__(self, title: str, text: str) -> None:
         self.title, self.text = title, text
         self.length = len(title) + len(text)
         self.hits: dict[int, list[Hit]] = {}
-        self._asides: dict[int, bool] = {}
-        self._words: dict[int, list[tuple[int, int]]] = {}
+        self.masses: dict[int, list[float]] = {}
 
-    def zone_weight(self, field: int, start: int, zones: Zones) -> float:
-        if field == TITLE:
-            return zones.title
-        if self._in_aside(start):
-            return zones.aside
-        return zones.lead if start < zones.lead_chars else zones.body
-
-    def _in_aside(self, start: int) -> bool:
-        line_start = self.text.rfind("\n", 0, start) + 1
-        known = self._asides.get(line_start)
-        if known is None:
-            line_end = self.text.find("\n", start)
-            line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
-            known = self._asides[line_start] = is_aside(line)
-        return known
-
-    def word_index(self, field: int, position: int) -> int:
-        """How many words precede `position`: separators counted, so NEAR costs little."""
+    def word_numbers(self, field: int, positions: list[int]) -> dict[int, int]:
+        """How many words precede each position (separators counted), in one pass."""
         text = self.title if field == TITLE else self.text
-        return text.count(" ", 0, position) + text.count("\n", 0, position)
+        numbers: dict[int, int] = {}
+        count = previous = 0
+        for position in sorted(set(positions)):
+            count += text.count(" ", previous, position) + text.count("\n", previous, position)
+            numbers[position], previous = count, position
+        return numbers
 
 
 def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) -> Scan:
-    """Every occurrence of every key in the title and the body, with its zone weight."""
+    """Every occurrence of every key in the title and the body, weighted by its zone."""
     found = Scan(title, text)
-    hits = found.hits
-    for field, value in ((TITLE, title), (BODY, text)):
-        padded = " " + normalize(value) + " "
-        for last, (number, back, trailing) in automaton.iter(padded):
-            start = last - back  # offsets in `value`: the padding shifts them by one
-            weight = found.zone_weight(field, start, zones)
-            hit = (field, start, last - trailing, weight)
-            if number in hits:
-                hits[number].append(hit)
-            else:
-                hits[number] = [hit]
+    hits, masses = found.hits, found.masses
+    padded = " " + normalize(title) + " "
+    for last, (number, back, trailing) in automaton.iter(padded):
+        _add(hits, masses, number, (TITLE, last - back, last - trailing, zones.title), 1)
+    padded = " " + normalize(text) + " "
+    lead_chars, line_end, aside = zones.lead_chars, -1, False
+    for last, (number, back, trailing) in automaton.iter(padded):
+        start = last - back  # an offset in `text`: the padding shifts it by one
+        if start > line_end:  # hits come in order: find each line's end once
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            aside = is_aside(text[line_start:line_end])
+        if aside:
+            hit, slot = (BODY, start, last - trailing, zones.aside), 3
+        elif start < lead_chars:
+            hit, slot = (BODY, start, last - trailing, zones.lead), 2
+        else:
+            hit, slot = (BODY, start, last - trailing, zones.body), 3
+        _add(hits, masses, number, hit, slot)
     return found
+
+
+def _add(
+    hits: dict[int, list[Hit]], masses: dict[int, list[float]], number: int, hit: Hit, slot: int
+) -> None:
+    """Count a hit anywhere, in its field, and (for the lead, slot 2) in the body too."""
+    sums = masses.get(number)
+    if sums is None:
+        hits[number] = [hit]
+        sums = masses[number] = [0.0, 0.0, 0.0, 0.0]
+    else:
+        hits[number].append(hit)
+    weight = hit[3]
+    sums[0] += weight
+    sums[slot] += weight
+    if slot == 2:
+        sums[3] += weight

@@ -6,6 +6,6 @@ list it in COMMANDS to put it on the command line.
 
 from __future__ import annotations
 
-from streams.commands import alerts, feed, ingest, process, publish, sink, topics, worker
+from streams.commands import alerts, eval, feed, ingest, process, publish, sink, topics, worker
 
-COMMANDS = (worker, topics, publish, process, alerts, feed, ingest, sink)
+COMMANDS = (worker, topics, publish, process, alerts, feed, ingest, sink, eval)

@@ -42,10 +42,10 @@ def test_classify_agent_sends_the_article_and_one_match_per_topic(app, sent, eve
 
 def test_alert_agent_publishes_an_alert_keyed_by_its_id(app, sent, event_loop):
     article = CleanArticle(id="x2", title="Kremlin warns Kyiv", text="Russia and Ukraine.")
-    from streams.classification.agents import TAXONOMY
+    from streams.classification.agents import TAXONOMY_FILE
     from streams.classification.logic import classify, topic_matches
 
-    (match,) = topic_matches(classify(article, TAXONOMY))
+    (match,) = topic_matches(classify(article, TAXONOMY_FILE.taxonomy))
     before = _count("newsradar_alerts_total", topic="russia-ukraine", kind="story", severity="high")
     run(event_loop, _put_all(raise_alerts, [match.model_dump_json().encode()]))
     (call,) = sent["alerts"].call_args_list

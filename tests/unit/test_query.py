@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from streams.classification import query as q
-from streams.classification.compiler import AllOf, AnyOf, Leaf, NearOf, compile_query, render
+from streams.classification.compiler import (
+    TITLE_ONLY,
+    AllOf,
+    AnyOf,
+    NearOf,
+    QueryCompiler,
+    TermSet,
+    compile_query,
+    render,
+)
 from streams.classification.matcher import KeyTable, is_aside, normalize
 
 
@@ -119,28 +128,40 @@ def test_compiling_expands_lists_and_pushes_fields_and_weights_down():
     )
     assert isinstance(rule, AllOf)
     (required,) = rule.required
-    assert isinstance(required, AnyOf) and required.pooled
-    leaves = [c for c in required.children if isinstance(c, Leaf)]
-    assert [(leaf.label, leaf.weight) for leaf in leaves] == [("russia*", 2.0)]
+    assert isinstance(required, TermSet)
+    assert [(leaf.label, leaf.field, leaf.weight) for leaf in required.leaves] == [
+        ("russia*", TITLE_ONLY, 2.0),
+        ("putin", TITLE_ONLY, 1.0),
+        ("kremlin", TITLE_ONLY, 1.0),
+    ]
     assert len(keys.keys) == 4
     assert render(rule) == [
         "ALL OF",
-        "  ANY OF",
-        "    title:russia*^2",
-        "    title:putin OR title:kremlin",
+        "  title:russia*^2 OR title:putin OR title:kremlin",
         "AND NOT",
         "  lead:impeach*",
     ]
 
 
-def test_clauses_are_the_alternatives_of_an_or_of_clauses():
-    rule, _ = _compile("(a AND b) OR c NEAR/4 d OR (e OR f)")
-    assert isinstance(rule, AnyOf) and not rule.pooled
-    first, near, group = rule.children
-    assert isinstance(first, AllOf) and isinstance(near, NearOf) and isinstance(group, AnyOf)
-    assert {leaf.clause for leaf in first.required} == {"(a AND b)"}  # type: ignore[union-attr]
-    assert near.clause == "c NEAR/4 d"
-    assert {leaf.clause for leaf in group.children} == {"(e OR f)"}  # type: ignore[union-attr]
+def test_clauses_are_the_alternatives_of_an_or_of_clauses_and_terms_pool_into_one():
+    rule, _ = _compile("(a AND b) OR c NEAR/4 d OR (e OR f) OR g")
+    assert isinstance(rule, AnyOf)
+    terms, first, near = rule.children
+    assert isinstance(first, AllOf) and isinstance(near, NearOf) and isinstance(terms, TermSet)
+    assert [leaf.label for leaf in terms.leaves] == ["e", "f", "g"]
+    assert rule.labels == ("(e OR f) OR g", "(a AND b)", "c NEAR/4 d")
+
+
+def test_a_list_compiles_once_per_field_and_weight():
+    keys = KeyTable()
+    compiler = QueryCompiler({"ru": q.parse("russia* OR putin")}, keys)
+    first = compiler.compile(q.parse("@ru AND gas"))
+    second = compiler.compile(q.parse("@ru NEAR/5 oil OR title:@ru AND gas"))
+    assert isinstance(first, AllOf) and isinstance(second, AnyOf)
+    _, scoped = second.children
+    assert isinstance(scoped, AllOf)
+    assert first.required[0] is compiler.compile(q.parse("@ru"))
+    assert scoped.required[0] is not first.required[0]  # another field
 
 
 def test_one_key_per_distinct_term_across_queries():
