@@ -128,11 +128,14 @@ def _required_keys(rule: Rule) -> list[int]:
 
 def classify(article: CleanArticle, taxonomy: CompiledTaxonomy) -> ClassifiedArticle:
     """Score the article against every topic; keep the topics that pass their threshold."""
-    return classified_article(article, taxonomy, score_article(article, taxonomy))
+    return classified_article(article, taxonomy, score_article(article, taxonomy, passing=True))
 
 
-def score_article(article: CleanArticle, taxonomy: CompiledTaxonomy) -> list[TopicScore]:
-    """Every topic with a score above 0; only those that pass carry their evidence."""
+def score_article(
+    article: CleanArticle, taxonomy: CompiledTaxonomy, *, passing: bool = False
+) -> list[TopicScore]:
+    """Every topic with a score above 0 (or, with `passing`, at its threshold or above);
+    only those that pass carry their evidence."""
     found = scan(taxonomy.automaton, article.title, article.text, taxonomy.zones)
     scorer = _Scorer(found, taxonomy)
     scores = []
@@ -140,8 +143,8 @@ def score_article(article: CleanArticle, taxonomy: CompiledTaxonomy) -> list[Top
         if compiled.keys.isdisjoint(found.hits):
             continue
         score = round(scorer.score(compiled.rule), 4)
-        if score > 0:
-            passed = score >= compiled.topic.threshold
+        passed = score >= compiled.topic.threshold
+        if passed or (score > 0 and not passing):
             scores.append(_topic_score(compiled, score, scorer if passed else None))
     return scores
 

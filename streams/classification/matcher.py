@@ -27,16 +27,17 @@ TITLE, BODY = 0, 1
 
 def normalize(text: str) -> str:
     """Lower case, non-word characters as spaces, same length as `text` (offsets hold)."""
-    if not text.isascii():
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a few letters lower-case to two characters
-            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        text = lowered
     folded = text.encode("utf-8").translate(_ASCII_TABLE).decode("utf-8")
-    if not folded.isascii():
-        for separator in _UNICODE_SEPARATORS:
-            if separator in folded:
-                folded = folded.replace(separator, " ")
+    if folded.isascii():
+        return folded
+    if not folded.islower():  # upper-case letters beyond ASCII are left: rare, and slower
+        lowered = folded.lower()
+        if len(lowered) != len(folded):  # a few letters lower-case to two characters
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)
+        folded = lowered
+    for separator in _UNICODE_SEPARATORS:
+        if separator in folded:
+            folded = folded.replace(separator, " ")
     return folded
 
 
@@ -163,12 +164,11 @@ def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) 
             line_end = len(text) if line_end < 0 else line_end
             aside = is_aside(text[line_start:line_end])
         if aside:
-            hit, slot = (BODY, start, last - trailing, zones.aside), 3
+            _add(hits, masses, number, (BODY, start, last - trailing, zones.aside), 3)
         elif start < lead_chars:
-            hit, slot = (BODY, start, last - trailing, zones.lead), 2
+            _add(hits, masses, number, (BODY, start, last - trailing, zones.lead), 2)
         else:
-            hit, slot = (BODY, start, last - trailing, zones.body), 3
-        _add(hits, masses, number, hit, slot)
+            _add(hits, masses, number, (BODY, start, last - trailing, zones.body), 3)
     return found
 
 
