@@ -183,9 +183,8 @@ def topic_matches(article: ClassifiedArticle) -> list[TopicMatch]:
 def _topic_score(compiled: CompiledTopic, score: float, scorer: _Scorer | None) -> TopicScore:
     topic = compiled.topic
     evidence: list[dict[str, object]] = []
-    if scorer is None:
-        severity = topic.severity.default
-    else:
+    severity: str = topic.severity.default
+    if scorer is not None:
         severity = _severity(compiled, score, scorer)
         evidence = scorer.evidence(compiled.rule, compiled.clause)
     fields = {"id": topic.id, "name": topic.name, "score": score, "severity": severity}
@@ -335,8 +334,8 @@ class _Scorer:
         self.collect(rule, clause, sets, pairs)
         lead = self.lead_chars
         for terms, label in sets.items():
-            for key, hits in self.found.hits.items():
-                for leaf in terms.by_key.get(key, ()):
+            for number, hits in self.found.hits.items():
+                for leaf in terms.by_key.get(number, ()):
                     allowed = [hit for hit in hits if _in_field(hit, leaf.field, lead)]
                     pairs += [(leaf, hit, label) for hit in allowed[:MAX_PER_TERM]]
         chosen: dict[tuple[int, int, str], tuple[Leaf, Hit, str]] = {}
