@@ -1,23 +1,13 @@
 """The classify stage: which topics a clean article belongs to, how strongly, and why. Pure.
 
-Every topic's query is compiled once into rules over one shared Aho-Corasick automaton.
-An article is scanned once; each rule then scores from the hits:
-
-    term      1 - exp(-mass / (saturation * length factor)), where mass adds up each hit's
-              zone weight (title > lead > body > aside) times the term's weight
-    OR        1 - product(1 - s): alternatives add up (for terms: their masses add)
-    AND       min(s): as strong as the weakest required part
-    NOT x     1 - s(x): a passing mention barely lowers the score, a headline excludes
-    NEAR/n    like AND, counting only hits with a partner within n words
-
-The topic's score is its query's score in [0, 1]; it matches at or above its threshold.
+Every topic's query is compiled once into rules over one shared Aho-Corasick automaton
+(compiler.py, matcher.py); an article is scanned once and each topic's rule scored from
+the hits (scoring.py). A topic's score is in [0, 1]; the article is filed under every topic
+whose score reaches its threshold, with the evidence: matched terms, offsets, the clause.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,20 +17,15 @@ from schemas import ClassifiedArticle, CleanArticle, TopicMatch, TopicScore
 from schemas.common import short_hash
 from streams.classification import query as q
 from streams.classification.compiler import (
-    ANYWHERE,
-    BODY_ONLY,
-    LEAD_ONLY,
-    TITLE_ONLY,
-    AllOf,
     AnyOf,
-    Leaf,
     NearOf,
     QueryCompiler,
     Rule,
     TermSet,
     clause_label,
 )
-from streams.classification.matcher import TITLE, Hit, KeyTable, Scan, Zones, scan
+from streams.classification.matcher import KeyTable, Scan, Zones, scan
+from streams.classification.scoring import Scorer
 from streams.classification.taxonomy import (
     Taxonomy,
     TaxonomyError,
@@ -48,10 +33,7 @@ from streams.classification.taxonomy import (
     parse_taxonomy,
 )
 
-MAX_EVIDENCE = 12
-MAX_PER_TERM = 2
 WHEN_HOLDS = 0.5  # a severity rule's `when` query holds at this score
-_WORD_REST = re.compile(r"\w*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +119,7 @@ def score_article(
     """Every topic with a score above 0 (or, with `passing`, at its threshold or above);
     only those that pass carry their evidence."""
     found = scan(taxonomy.automaton, article.title, article.text, taxonomy.zones)
-    scorer = _Scorer(found, taxonomy)
+    scorer = _scorer(found, taxonomy)
     scores = []
     for compiled in taxonomy.topics:
         if compiled.keys.isdisjoint(found.hits):
@@ -165,7 +147,7 @@ def classified_article(
 def explain(article: CleanArticle, taxonomy: CompiledTaxonomy, topic_id: str) -> TopicScore:
     """One topic's score and evidence whatever the threshold: why an article missed."""
     (compiled,) = [c for c in taxonomy.topics if c.topic.id == topic_id]
-    scorer = _Scorer(
+    scorer = _scorer(
         scan(taxonomy.automaton, article.title, article.text, taxonomy.zones), taxonomy
     )
     return _topic_score(compiled, round(scorer.score(compiled.rule), 4), scorer)
@@ -180,7 +162,14 @@ def topic_matches(article: ClassifiedArticle) -> list[TopicMatch]:
     ]
 
 
-def _topic_score(compiled: CompiledTopic, score: float, scorer: _Scorer | None) -> TopicScore:
+def _scorer(found: Scan, taxonomy: CompiledTaxonomy) -> Scorer:
+    """A scorer for one article: a long article needs more mentions to score as high."""
+    norm = taxonomy.length_norm
+    length = 1 - norm + norm * found.length / taxonomy.typical_chars
+    return Scorer(found, taxonomy.saturation * length, taxonomy.zones.lead_chars)
+
+
+def _topic_score(compiled: CompiledTopic, score: float, scorer: Scorer | None) -> TopicScore:
     topic = compiled.topic
     evidence: list[dict[str, object]] = []
     severity: str = topic.severity.default
@@ -191,235 +180,11 @@ def _topic_score(compiled: CompiledTopic, score: float, scorer: _Scorer | None) 
     return TopicScore.model_validate({**fields, "evidence": evidence})
 
 
-def _severity(compiled: CompiledTopic, score: float, scorer: _Scorer) -> str:
+def _severity(compiled: CompiledTopic, score: float, scorer: Scorer) -> str:
     for step in compiled.severity:
         if score >= step.min_score and (step.when is None or scorer.score(step.when) >= WHEN_HOLDS):
             return step.level
     return compiled.topic.severity.default
-
-
-Pair = tuple[Leaf, Hit]
-
-
-class _Scorer:
-    """Scores rules against one article's hits; each rule is scored once per article."""
-
-    __slots__ = ("best", "found", "lead_chars", "memo", "near", "scale")
-
-    def __init__(self, found: Scan, taxonomy: CompiledTaxonomy) -> None:
-        self.found = found
-        self.lead_chars = taxonomy.zones.lead_chars
-        norm = taxonomy.length_norm
-        length = 1 - norm + norm * found.length / taxonomy.typical_chars
-        self.scale = taxonomy.saturation * length
-        self.memo: dict[Rule, float] = {}
-        self.near: dict[NearOf, tuple[list[Pair], list[Pair]]] = {}
-        self.best: dict[AnyOf, int] = {}
-
-    def score(self, rule: Rule) -> float:
-        score = self.memo.get(rule)
-        if score is None:
-            score = self.memo[rule] = self._score(rule)
-        return score
-
-    def _score(self, rule: Rule) -> float:
-        if isinstance(rule, TermSet):
-            return self.strength(self.mass(rule))
-        if isinstance(rule, AnyOf):
-            return self.strongest(rule)
-        if isinstance(rule, AllOf):
-            weakest = 1.0
-            for child in rule.required:
-                weakest = min(weakest, self.score(child))
-                if weakest <= 0:
-                    return 0.0
-            for child in rule.excluded:
-                weakest = min(weakest, 1 - self.score(child))
-            return weakest
-        left, right = self.near_hits(rule)
-        return min(self.strength(self.pair_mass(left)), self.strength(self.pair_mass(right)))
-
-    def strongest(self, rule: AnyOf) -> float:
-        """The best clause's score; it is the clause that fired, which `best` remembers.
-
-        A NEAR clause cannot beat its two sides' plain scores, so when that bound is no
-        better than a clause already scored, its word distances are never computed.
-        """
-        best, index = 0.0, -1
-        for number, child in enumerate(rule.children):
-            if (
-                isinstance(child, NearOf)
-                and min(self.score(child.left), self.score(child.right)) <= best
-            ):
-                continue
-            score = self.score(child)
-            if score > best:
-                best, index = score, number
-        self.best[rule] = index
-        return best
-
-    def strength(self, mass: float) -> float:
-        return 1 - math.exp(-mass / self.scale) if mass > 0 else 0.0
-
-    def mass(self, terms: TermSet) -> float:
-        masses, by_key, total = self.found.masses, terms.by_key, 0.0
-        if len(terms.leaves) == 1:
-            leaf = terms.leaves[0]
-            sums = masses.get(leaf.key)
-            return 0.0 if sums is None else leaf.weight * sums[leaf.field]
-        if len(by_key) > len(masses):  # walk the smaller side
-            found = [(by_key[key], sums) for key, sums in masses.items() if key in by_key]
-        else:
-            found = [(leaves, masses[key]) for key, leaves in by_key.items() if key in masses]
-        for leaves, sums in found:
-            for leaf in leaves:
-                total += leaf.weight * sums[leaf.field]
-        return total
-
-    @staticmethod
-    def pair_mass(pairs: list[Pair]) -> float:
-        return sum(leaf.weight * hit[3] for leaf, hit in pairs)
-
-    def pairs(self, terms: TermSet) -> list[Pair]:
-        """Each hit of each term, where the term's field allows it."""
-        by_key, lead = terms.by_key, self.lead_chars
-        return [
-            (leaf, hit)
-            for key, hits in self.found.hits.items()
-            if key in by_key
-            for leaf in by_key[key]
-            for hit in hits
-            if _in_field(hit, leaf.field, lead)
-        ]
-
-    def near_hits(self, rule: NearOf) -> tuple[list[Pair], list[Pair]]:
-        """The hits on each side that have a hit of the other side within the distance."""
-        known = self.near.get(rule)
-        if known is None:
-            known = self.near[rule] = self._near_hits(rule)
-        return known
-
-    def _near_hits(self, rule: NearOf) -> tuple[list[Pair], list[Pair]]:
-        left = self.pairs(rule.left)
-        right = self.pairs(rule.right) if left else []
-        if not right:
-            return [], []
-        spans = self.spans([hit for _, hit in (*left, *right)])
-        reach = rule.distance + 1
-        return (
-            _partnered(left, [spans[hit] for _, hit in right], spans, reach),
-            _partnered(right, [spans[hit] for _, hit in left], spans, reach),
-        )
-
-    def spans(self, hits: list[Hit]) -> dict[Hit, Span]:
-        """Each hit's field and first and last word numbers in it."""
-        spans: dict[Hit, Span] = {}
-        for field in {hit[0] for hit in hits}:
-            text = self.found.title if field == TITLE else self.found.text
-            mine = [hit for hit in hits if hit[0] == field]
-            words = self.found.word_numbers(field, [hit[1] for hit in mine])
-            for hit in mine:
-                first = words[hit[1]]
-                spans[hit] = (field, first, first + text.count(" ", hit[1], hit[2]))
-        return spans
-
-    def evidence(self, rule: Rule, clause: str) -> list[dict[str, object]]:
-        """The hits that made the score, with the clause that fired, title first.
-
-        Of alternative clauses, the strongest fired. A few mentions of each term say more
-        than all the mentions of one.
-        """
-        sets: dict[TermSet, str] = {}
-        pairs: list[tuple[Leaf, Hit, str]] = []
-        self.collect(rule, clause, sets, pairs)
-        lead = self.lead_chars
-        for terms, label in sets.items():
-            for number, hits in self.found.hits.items():
-                for leaf in terms.by_key.get(number, ()):
-                    allowed = [hit for hit in hits if _in_field(hit, leaf.field, lead)]
-                    pairs += [(leaf, hit, label) for hit in allowed[:MAX_PER_TERM]]
-        chosen: dict[tuple[int, int, str], tuple[Leaf, Hit, str]] = {}
-        per_term: dict[str, int] = {}
-        for leaf, hit, label in sorted(pairs, key=lambda found: found[1][:2]):
-            key = (hit[0], hit[1], leaf.label)
-            if key not in chosen and per_term.get(leaf.label, 0) < MAX_PER_TERM:
-                per_term[leaf.label] = per_term.get(leaf.label, 0) + 1
-                chosen[key] = (leaf, hit, label)
-        return [self.item(*found) for found in list(chosen.values())[:MAX_EVIDENCE]]
-
-    def collect(
-        self,
-        rule: Rule,
-        clause: str,
-        sets: dict[TermSet, str],
-        pairs: list[tuple[Leaf, Hit, str]],
-    ) -> None:
-        """The term groups (or, for NEAR, the hits) of the parts that made the rule's score."""
-        if self.score(rule) <= 0:
-            return
-        if isinstance(rule, TermSet):
-            sets.setdefault(rule, clause)
-        elif isinstance(rule, NearOf):
-            left, right = self.near_hits(rule)
-            pairs += [(leaf, hit, clause) for leaf, hit in left + right]
-        elif isinstance(rule, AllOf):
-            for child in rule.required:
-                self.collect(child, clause, sets, pairs)
-        else:
-            index = self.best[rule]
-            self.collect(rule.children[index], rule.labels[index], sets, pairs)
-
-    def item(self, leaf: Leaf, hit: Hit, clause: str) -> dict[str, object]:
-        """One Evidence, as the fields TopicScore validates (faster than a model each)."""
-        field, start, end, _ = hit
-        text = self.found.title if field == TITLE else self.found.text
-        if text[end - 1 : end].isalnum():  # a prefix: the evidence is the whole word
-            end = _WORD_REST.match(text, end).end()  # type: ignore[union-attr]
-        return {
-            "term": leaf.label,
-            "matched": text[start:end],
-            "field": "title" if field == TITLE else "text",
-            "start": start,
-            "end": end,
-            "clause": clause,
-        }
-
-
-def _in_field(hit: Hit, field: int, lead_chars: int) -> bool:
-    if field == ANYWHERE:
-        return True
-    if field == TITLE_ONLY:
-        return hit[0] == TITLE
-    if field == BODY_ONLY:
-        return hit[0] != TITLE
-    assert field == LEAD_ONLY
-    return hit[0] != TITLE and hit[1] < lead_chars
-
-
-Span = tuple[int, int, int]  # field, first word number, last word number
-
-
-def _partnered(
-    mine: list[Pair], theirs: list[Span], spans: dict[Hit, Span], reach: int
-) -> list[Pair]:
-    """The pairs of `mine` with a span of `theirs` at most `reach` words away, same field."""
-    fields: dict[int, tuple[list[int], list[int]]] = {}
-    for field, first, last in sorted(theirs):
-        firsts, reaches = fields.setdefault(field, ([], []))
-        firsts.append(first)
-        reaches.append(max(last, reaches[-1]) if reaches else last)  # the furthest end so far
-    found = []
-    for pair in mine:
-        field, first, last = spans[pair[1]]
-        if field not in fields:
-            continue
-        firsts, reaches = fields[field]
-        index = bisect_left(firsts, first)
-        after = firsts[index] - last if index < len(firsts) else reach + 1
-        before = first - reaches[index - 1] if index else reach + 1
-        if min(after, before) <= reach:
-            found.append(pair)
-    return found
 
 
 ReloadOutcome = Literal["unchanged", "loaded", "refused"]

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from schemas import CleanArticle
 from streams.classification.evaluation import TopicTally, label_topics, report
 from streams.classification.logic import (
-    MAX_EVIDENCE,
     classify,
     compile_taxonomy,
     explain,
@@ -19,6 +18,7 @@ from streams.classification.logic import (
     score_article,
     topic_matches,
 )
+from streams.classification.scoring import MAX_EVIDENCE
 from streams.classification.taxonomy import Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
