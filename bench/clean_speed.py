@@ -46,13 +46,20 @@ def _median_call_ms(call: Callable[[], object], calls: int) -> float:
 
 
 def timed(cases: dict[str, Callable[[], object]], runs: int, calls: int) -> dict[str, dict]:
-    """Median call of each run, the cases interleaved run by run; median and spread of runs."""
+    """Each run calls the cases in turn, call by call, so a busy moment hits them all alike;
+    a run's figure is a case's median call; reported: the median and spread of the runs."""
     for call in cases.values():
         call()  # warm: the language model loads, regexes compile
     per_run: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):
-        for name, call in cases.items():
-            per_run[name].append(_median_call_ms(call, calls))
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(calls):
+            for name, call in cases.items():
+                started = time.perf_counter()
+                call()
+                times[name].append(time.perf_counter() - started)
+        for name, values in times.items():
+            per_run[name].append(statistics.median(values) * 1000)
     return {
         name: {
             "median_ms": round(statistics.median(values), 4),

@@ -129,7 +129,11 @@ def _parse(markup: str) -> HtmlElement | None:
 
 
 def _metadata(tree: HtmlElement, url: str | None, today: date) -> Page:
-    meta = extract_meta_json(tree, examine_meta(tree))
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author.strip():
+        meta.author = None  # a one-word "author" is a site or a handle, as trafilatura judges
+    if not (meta.title and meta.author):
+        meta = extract_meta_json(tree, meta)  # JSON-LD: only when the meta tags fell short
     canonical = extract_url(tree) or meta.url or None
     found = find_date(
         tree, extensive_search=False, original_date=True, max_date=today.isoformat(), url=canonical

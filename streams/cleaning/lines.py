@@ -37,8 +37,8 @@ _RULES_BY_WORDS = tuple(
 )
 # What a line is compared by, cheaply: its words as written, whatever the case and the
 # punctuation around it; a title is also compared by its letters and digits alone.
-# Every span rule's triggers, found in one pass over an article.
-_SPAN_TRIGGERS = re.compile("|".join(re.escape(t) for rule in SPAN_RULES for t in rule.triggers))
+# Every span rule's trigger, looked for in the whole article before any line.
+_SPAN_TRIGGERS = frozenset(trigger for rule in SPAN_RULES for trigger in rule.triggers)
 _EDGES = " .,;:!?\"'()[]{}-–—…*•·|"
 
 
@@ -55,7 +55,8 @@ def clean_lines(title: str, lines: Sequence[str]) -> tuple[list[str], list[Remov
 def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
     """Each line with the furniture inside it cut out, and what was cut."""
     removed: list[Removal] = []
-    present = set(_SPAN_TRIGGERS.findall("\n".join(lines).lower()))
+    whole = "\n".join(lines).lower()
+    present = {trigger for trigger in _SPAN_TRIGGERS if trigger in whole}
     if not present:
         return lines, removed
     active = [rule for rule in SPAN_RULES if present.intersection(rule.triggers)]
@@ -104,8 +105,9 @@ class _Title:
         self.keys = {line_key(t) for t in (title, bare)} - {""}
         self.length = len(title)
 
-    def __contains__(self, line: str) -> bool:
-        if line.casefold().strip(_EDGES) in self.quick:
+    def matches(self, line: str, key: str) -> bool:
+        """`key`: the line casefolded and stripped of punctuation at its ends."""
+        if key in self.quick:
             return True
         near = abs(len(line) - self.length) <= self.length // 4 + 4
         return near and line_key(line) in self.keys
@@ -116,7 +118,7 @@ def _line_rule(text: str, key: str, title: _Title, seen: set[str]) -> str:
         return "span_only"
     if not _has_word(text):
         return "no_words"
-    if text in title:
+    if title.matches(text, key):
         return "repeated_title"
     if key in seen:
         return "repeated_paragraph"
