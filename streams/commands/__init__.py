@@ -6,6 +6,17 @@ list it in COMMANDS to put it on the command line.
 
 from __future__ import annotations
 
-from streams.commands import alerts, eval, feed, ingest, process, publish, sink, topics, worker
+from streams.commands import (
+    alerts,
+    eval,
+    feed,
+    feeder,
+    ingest,
+    process,
+    publish,
+    sink,
+    topics,
+    worker,
+)
 
-COMMANDS = (worker, topics, publish, process, alerts, feed, ingest, sink, eval)
+COMMANDS = (worker, topics, publish, process, alerts, feed, feeder, ingest, sink, eval)
