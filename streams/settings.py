@@ -105,6 +105,9 @@ class MonitoringSettings(BaseModel, frozen=True):
     """Measurements beyond the stages' counters (NEWSRADAR_MONITORING__LAG_INTERVAL_SECONDS)."""
 
     lag_interval_seconds: float = Field(default=10.0, gt=0)
+    stall_seconds: float = Field(
+        default=120.0, gt=0, description="Behind with no progress this long: /health fails."
+    )
 
 
 class AlertingSettings(BaseModel, frozen=True):

@@ -11,6 +11,7 @@ from streams.commands import (
     eval,
     feed,
     feeder,
+    health,
     ingest,
     process,
     publish,
@@ -19,4 +20,4 @@ from streams.commands import (
     worker,
 )
 
-COMMANDS = (worker, topics, publish, process, alerts, feed, feeder, ingest, sink, eval)
+COMMANDS = (worker, health, topics, publish, process, alerts, feed, feeder, ingest, sink, eval)

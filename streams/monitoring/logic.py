@@ -24,6 +24,7 @@ class Progress:
     processed_offset: int | None = None
     processed_timestamp: float | None = None
     caught_up_at: float | None = None
+    progressed_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +33,25 @@ class Lag:
     seconds: float
 
 
-def processed(progress: Progress, offset: int, timestamp: float | None) -> Progress:
-    """The worker finished the record at `offset` (Kafka timestamp `timestamp`)."""
-    return replace(progress, processed_offset=offset, processed_timestamp=timestamp)
+def processed(
+    progress: Progress, offset: int, timestamp: float | None, now: float | None = None
+) -> Progress:
+    """The worker finished the record at `offset` (Kafka timestamp `timestamp`) at `now`."""
+    return replace(
+        progress, processed_offset=offset, processed_timestamp=timestamp, progressed_at=now
+    )
+
+
+def stalled(progress: Progress, lag: Lag | None, now: float, stall_seconds: float) -> bool:
+    """Behind, yet nothing finished on the partition for `stall_seconds`: a stuck agent.
+
+    The failure Faust users report most is an agent that stops consuming while its
+    partitions keep filling; a worker that is merely busy keeps finishing records.
+    """
+    if lag is None or lag.messages == 0:
+        return False
+    last = max(t for t in (progress.progressed_at, progress.caught_up_at, progress.first_seen) if t)
+    return now - last > stall_seconds
 
 
 def measure(
@@ -58,3 +75,20 @@ def _behind_since(progress: Progress) -> float:
     """The latest moment at which the oldest unprocessed record cannot yet have existed."""
     known = [t for t in (progress.caught_up_at, progress.processed_timestamp) if t is not None]
     return max(known) if known else progress.first_seen
+
+
+def health(
+    reported_at: float | None, stalled_partitions: list[str], now: float, interval: float
+) -> tuple[bool, str]:
+    """The worker's liveness verdict and why: consuming, stalled, or not measuring at all.
+
+    A lag report older than a few intervals means the consumer or the event loop is stuck,
+    which is as much a failure as a stalled partition.
+    """
+    if reported_at is None:
+        return False, "not consuming yet: no lag measured since start"
+    if now - reported_at > 3 * interval + 5:
+        return False, f"lag not measured for {now - reported_at:.0f} s"
+    if stalled_partitions:
+        return False, "stalled: behind with no progress on " + ", ".join(sorted(stalled_partitions))
+    return True, "consuming"

@@ -19,7 +19,7 @@ from faust.sensors import Sensor
 from faust.types import TP, Message
 
 from streams.metrics import METRICS, Metrics
-from streams.monitoring.logic import Progress, measure, processed
+from streams.monitoring.logic import Progress, measure, processed, stalled
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,29 +30,39 @@ POSITION_TIMEOUT_SECONDS = 2.0
 class LagTracker(Sensor):
     """Remembers per partition what this worker finished; `report` sets the gauges."""
 
-    def __init__(self, stages: dict[str, str], metrics: Metrics = METRICS) -> None:
+    def __init__(
+        self, stages: dict[str, str], metrics: Metrics = METRICS, stall_seconds: float = 120.0
+    ) -> None:
         super().__init__()
-        self.stages, self.metrics = stages, metrics
+        self.stages, self.metrics, self.stall_seconds = stages, metrics, stall_seconds
         self.progress: dict[TP, Progress] = {}
+        #: Partitions behind with no progress for stall_seconds, as of the last report.
+        self.stalled: set[TP] = set()
+        #: When `report` last completed (epoch seconds); None before the consumer runs.
+        self.reported_at: float | None = None
 
     def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
         if tp.topic in self.stages:
             known = self.progress.get(tp) or Progress(first_seen=time.time())
-            self.progress[tp] = processed(known, offset, message.timestamp)
+            self.progress[tp] = processed(known, offset, message.timestamp, time.time())
 
     async def report(self, consumer: faust.types.ConsumerT, now: float) -> None:
         """Set the lag of every assigned input partition; forget partitions now elsewhere."""
         assigned = {tp for tp in consumer.assignment() if tp.topic in self.stages}
         for tp in set(self.progress) - assigned:
             self._forget(tp)
+        stuck = set()
         for tp in sorted(assigned):
             known = self.progress.get(tp) or Progress(first_seen=now)
             position = None if known.processed_offset is not None else await _position(consumer, tp)
             self.progress[tp], lag = measure(known, consumer.highwater(tp), position, now)
+            if stalled(self.progress[tp], lag, now, self.stall_seconds):
+                stuck.add(tp)
             if lag is not None:
                 labels = (self.stages[tp.topic], tp.topic, str(tp.partition))
                 self.metrics.consumer_lag_messages.labels(*labels).set(lag.messages)
                 self.metrics.consumer_lag_seconds.labels(*labels).set(lag.seconds)
+        self.stalled, self.reported_at = stuck, now
 
     def _forget(self, tp: TP) -> None:
         del self.progress[tp]
@@ -85,7 +95,7 @@ def agent_input_stages(app: faust.App) -> dict[str, str]:
 
 def install(app: faust.App, settings: Settings) -> LagTracker:
     """Add the tracker to the app's sensors and report lag every few seconds."""
-    tracker = LagTracker({})
+    tracker = LagTracker({}, stall_seconds=settings.monitoring.stall_seconds)
     app.sensors.add(tracker)
 
     @app.task
