@@ -149,8 +149,8 @@ def _insert_after(index: int) -> str:
         ad, note = FURNITURE["advertisement"]
         return f"<div class='ad-slot'><span>{ad}</span><div id='gpt-1'></div><p>{note}</p></div>"
     if index == 3:
-        card = FURNITURE["related_card"][0]
-        return f"<aside class='related-card'><h3>Read more</h3><a href='/a/9'>{card}</a></aside>"
+        card = FURNITURE["related_card"][0]  # a paragraph of its own: extractors keep it
+        return f"<p class='related'><strong>READ MORE:</strong> <a href='/a/9'>{card}</a></p>"
     if index == 5:
         head, blurb, button = FURNITURE["newsletter"]
         return (

@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import trafilatura
+
 from bench.clean_pages import FURNITURE, news_page
 from schemas import CleanArticle, RawArticle
 from streams.cleaning.logic import clean
@@ -84,9 +86,9 @@ class Tally:
 class Cleaned:
     """The cleaned text, as keys to look words up in."""
 
-    def __init__(self, article: CleanArticle | None) -> None:
-        paragraphs = article.text.split("\n\n") if article else []
-        self.paragraphs = Counter(line_key(p) for p in paragraphs)
+    def __init__(self, article: CleanArticle | None, text: str | None = None) -> None:
+        paragraphs = (article.text.split("\n\n") if article else []) + (text or "").split("\n")
+        self.paragraphs = Counter(line_key(p) for p in paragraphs if p)
         self.all = " " + " ".join(self.paragraphs.elements()) + " "
         self.removed = [(r.rule, line_key(r.text)) for r in (article.removed if article else [])]
 
@@ -179,18 +181,27 @@ def _tally_body(
                 tally.shown.append(f"{article_id}\t{rule}\t{sentence[:200]}")
 
 
-def measure_html(rows: list[dict[str, str]], labels: dict[str, str], show: str) -> Tally:
-    """Each article's body in a news page; the page's furniture is known by kind."""
+def measure_html(
+    rows: list[dict[str, str]], labels: dict[str, str], show: str, baseline: bool = False
+) -> Tally:
+    """Each article's body in a news page; the page's furniture is known by kind.
+
+    `baseline`: trafilatura's fast mode alone instead of the clean stage, for comparison.
+    """
     tally = Tally()
     for row in rows:
         body = _body_lines(row, labels)
         if not body:
             continue
-        result = clean(RawArticle(html=news_page(row["title"], body)), ingested=NOW)
-        article = result if isinstance(result, CleanArticle) else None
-        if article is None:
-            tally.rejected[getattr(result, "reason", "?")] += 1
-        cleaned = Cleaned(article)
+        page = news_page(row["title"], body)
+        if baseline:
+            cleaned = Cleaned(None, normalize(trafilatura.extract(page, fast=True) or ""))
+        else:
+            result = clean(RawArticle(html=page), ingested=NOW)
+            article = result if isinstance(result, CleanArticle) else None
+            if article is None:
+                tally.rejected[getattr(result, "reason", "?")] += 1
+            cleaned = Cleaned(article)
         for kind, texts in FURNITURE.items():
             for text in texts:
                 tally.found[kind] += 1
@@ -248,9 +259,11 @@ def main() -> int:
     labels = json.loads(args.labels.read_text(encoding="utf-8"))["labels"]
     started = time.perf_counter()
     text, page = measure_text(rows, labels, args.show), measure_html(rows, labels, args.show)
+    alone = measure_html(rows, labels, "", baseline=True)
     results: dict[str, dict[str, object]] = {
         "plain text (as scraped)": text.as_dict(),
         "html (body in a news page)": page.as_dict(),
+        "html, trafilatura fast mode alone (for comparison)": alone.as_dict(),
     }
     meta = {"articles": len(rows), "labelled_units": len(labels)}
     meta["seconds"] = round(time.perf_counter() - started, 1)

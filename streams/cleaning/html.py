@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from htmldate import find_date
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
 from trafilatura.metadata import (
     examine_meta,
@@ -28,7 +28,7 @@ from trafilatura.metadata import (
     extract_url,
 )
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import HTML_PARSER
 
 # Both log a warning per page they find nothing in; the clean stage reports that itself.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -82,6 +82,12 @@ _NEVER_TEXT = (
     "marquee",
     "blink",
 )
+# Control characters libxml2 refuses (all but tab, newline and carriage return); it refuses
+# the non-characters U+FFFE and U+FFFF too.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+# A doctype with a slash (XHTML) trips libxml2 up; trafilatura removes it, so do we.
+_XHTML_DOCTYPE = re.compile(r"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+_SELF_CLOSED_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
 # Scripts go too, except the JSON ones: trafilatura's last resort reads articleBody there.
 _JSON_SCRIPT = re.compile(r"json", re.IGNORECASE)
 
@@ -118,14 +124,32 @@ def extract_page(markup: str, *, url: str | None, today: date) -> Page:
 
 
 def _parse(markup: str) -> HtmlElement | None:
-    """A tree of the page; a fragment (a feed's <p>s, one <div>) is wrapped as a document."""
+    """A tree of the page; a fragment (a feed's <p>s, one <div>) is wrapped as a document.
+
+    The repairs trafilatura's loader makes, made cheaper: it scans the whole page with a
+    regex for the control characters libxml2 refuses; bytes.translate does that in C.
+    """
     if not _DOCUMENT.search(markup, 0, 2048):
         markup = f"<html><body>{markup}</body></html>"
+    markup = _repaired_start(markup)
+    data = markup.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+    data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")  # U+FFFE, U+FFFF
     try:
-        tree = load_html(markup)
+        tree = fromstring(data, parser=HTML_PARSER)
     except (ValueError, TypeError, etree.LxmlError):
         return None
-    return tree if isinstance(tree, HtmlElement) else None
+    return tree if isinstance(tree, HtmlElement) and len(tree) else None
+
+
+def _repaired_start(markup: str) -> str:
+    """What trafilatura repairs for libxml2: an XHTML doctype, an <html .../> closed early."""
+    if "doctype" in markup[:50].lower():
+        first, newline, rest = markup.partition("\n")
+        markup = _XHTML_DOCTYPE.sub("", first, count=1) + newline + rest
+    for line in markup[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return _SELF_CLOSED_HTML.sub(r"\1>", markup, count=1)
+    return markup
 
 
 def _metadata(tree: HtmlElement, url: str | None, today: date) -> Page:

@@ -191,3 +191,24 @@ def test_a_non_english_page_is_detected_from_its_text_not_its_lang_attribute():
 def test_broken_or_empty_markup_is_a_rejection_never_an_exception(markup):
     verdict = clean(RawArticle(html=markup), ingested=NOW)
     assert isinstance(verdict, Rejected)
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1b", "\ud800", "\ufffe", "\uffff"])
+def test_characters_libxml2_refuses_do_not_cost_the_page(bad):
+    page = _page().replace("three-week strike", f"three-week{bad} strike")
+    text = extract_page(page, url=None, today=date(2026, 3, 10)).text
+    assert [line for line in text.split("\n") if "shift patterns" in line]
+    assert text.endswith(PARAGRAPHS[-1])
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n',
+        "<html/>\n",
+    ],
+)
+def test_old_doctypes_and_an_early_closed_html_tag_are_repaired(start):
+    page = start + _page().split("\n", 1)[1].replace('<html lang="en-GB">', "", 1)
+    assert _clean(RawArticle(html=page)).text.split("\n\n") == PARAGRAPHS
