@@ -8,7 +8,7 @@ from typing import Any
 from faust.serializers import codecs
 from faust.types import StreamT
 
-from schemas import TopicMatch
+from schemas import Alert, TopicMatch
 from streams import topics
 from streams.alerting import state
 from streams.alerting.configure import alert_rules
@@ -70,9 +70,10 @@ async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch
             if isinstance(match, Rejected):
                 await guard.reject(match)
                 continue
-            step = on_match(alert_state, match, RULES, now=utcnow(), position=origin(event).offset)
+            where = origin(event)
+            step = on_match(alert_state, match, RULES, now=utcnow(), position=where.offset)
             for alert in step.alerts:
-                await _published(alert.id.encode(), alert.model_dump_json().encode())
+                await _published(alert, where.partition)
                 METRICS.observe_alert(alert, utcnow())
             state.apply_changes(alert_state, step.changes)
             METRICS.observe_story_step(match.topic.id, step.outcome, step.live_stories)
@@ -82,8 +83,15 @@ async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch
                 guard.passed()
 
 
-async def _published(key: bytes, value: bytes) -> None:
-    """Send, and wait until Kafka has the alert: only then may the state say it was raised."""
-    pending = await topics.alerts.send(key=key, value=value)
+async def _published(alert: Alert, partition: int | None) -> None:
+    """Send, and wait until Kafka has the alert: only then may the state say it was raised.
+
+    Keyed by its id, but on the partition its topic's matches come from (the alert topic
+    has the pipeline's partition count, like the table's changelog): a topic's alerts stay
+    in order, so a sink never delivers a story's older update after a newer one.
+    """
+    pending = await topics.alerts.send(
+        key=alert.id.encode(), value=alert.model_dump_json().encode(), partition=partition
+    )
     if inspect.isawaitable(pending):
         await pending

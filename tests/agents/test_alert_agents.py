@@ -59,6 +59,7 @@ def test_copies_of_a_story_give_one_alert_keyed_by_its_id(app, sent, event_loop)
     run(event_loop, _put_all(_copies("agent-a", 4)))
     ((key, alert),) = _alerts(sent["alerts"])
     assert key == alert.id.encode() and alert.kind == "story"
+    assert sent["alerts"].call_args.kwargs["partition"] == 0  # the partition of its matches
     story = alert_state[f"s|russia-ukraine|{alert.story_id}"]
     assert isinstance(story, Story) and story.article_count == 4
     after = _count("newsradar_alerts_total", topic="russia-ukraine", kind="story", severity="high")

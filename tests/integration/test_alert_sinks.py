@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from kafka import KafkaProducer
 
 from schemas import Alert
 from streams.alerting.logic import AlertRules
@@ -38,8 +39,18 @@ def some_alerts(count: int) -> list[Alert]:
     return run.alerts
 
 
-def produce_alerts(pipeline: Pipeline, alerts: list[Alert]) -> None:
-    pipeline.produce("alerts", [(a.id.encode(), a.model_dump_json().encode()) for a in alerts])
+def produce_alerts(pipeline: Pipeline, alerts: list[Alert], partition: int | None = None) -> None:
+    """Onto the alert topic keyed by id; `partition` as the agent does, one per news topic."""
+    producer = KafkaProducer(bootstrap_servers=pipeline.bootstrap, acks="all")
+    try:
+        for a in alerts:
+            value = a.model_dump_json().encode()
+            producer.send(
+                pipeline.topic("alerts"), key=a.id.encode(), value=value, partition=partition
+            )
+        producer.flush(timeout=30)
+    finally:
+        producer.close()
 
 
 class Receiver(ThreadingHTTPServer):
@@ -183,7 +194,7 @@ def test_alertmanager_gets_one_alert_per_story_and_the_surge(pipeline: Pipeline)
     surges.feed(*quiet_baseline(), *burst())
     (surge,) = [a for a in surges.alerts if a.kind == "surge"]
     create_topics(pipeline)
-    produce_alerts(pipeline, [*run.alerts, surge])
+    produce_alerts(pipeline, [*run.alerts, surge], partition=1)
     with alertmanager(pipeline.workdir) as base, sink(pipeline, "alertmanager", base):
         wait_for(lambda: len(_active(base)) >= 2, 60, f"alerts\n{sink_log(pipeline)}")
         wait_for(

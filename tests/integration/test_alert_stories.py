@@ -138,6 +138,7 @@ def test_a_worker_killed_mid_story_restores_it_and_alerts_once(pipeline: Pipelin
         worker.process.wait(10)
     pipeline.produce("raw", while_down)
     with pipeline.worker("second") as restarted:
+        wait_for(story_with(pipeline, 6), 90, f"six\n{restarted.log_text()[-3000:]}")
         pipeline.produce("raw", after)
         story = wait_for(story_with(pipeline, 10), 120, f"ten\n{restarted.log_text()[-3000:]}")
         everything = alerts(pipeline)

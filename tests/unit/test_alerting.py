@@ -305,3 +305,15 @@ def test_summary_is_the_lead_sentences(text, summary):
 def test_long_summary_is_cut_at_a_word():
     summary = summarize("word " * 200)
     assert len(summary) <= 401 and summary.endswith("…")
+
+
+def test_stale_articles_join_stories_without_alerts_when_configured():
+    run = Run(AlertRules(stale_seconds=48 * 3600))
+    old = [
+        c.model_copy(
+            update={"article": c.article.model_copy(update={"ingested": NOW + timedelta(days=30)})}
+        )
+        for c in _copies(3)
+    ]
+    steps = run.feed(*old)
+    assert [s.outcome for s in steps] == ["new", "joined", "joined"] and run.alerts == []
