@@ -14,8 +14,10 @@ DEFAULT_TAXONOMY = Path(__file__).parent / "classification" / "default_taxonomy.
 class KafkaSettings(BaseModel, frozen=True):
     """How to reach the brokers (NEWSRADAR_KAFKA__BOOTSTRAP=host:port[,host:port])."""
 
-    bootstrap: str = "127.0.0.1:19092"
-    client_id: str = "newsradar"
+    bootstrap: str = Field(
+        default="127.0.0.1:19092", description="Broker addresses, comma-separated host:port."
+    )
+    client_id: str = Field(default="newsradar", description="Kafka client id prefix.")
 
     def servers(self) -> list[str]:
         return [part.strip() for part in self.bootstrap.split(",") if part.strip()]
@@ -24,14 +26,14 @@ class KafkaSettings(BaseModel, frozen=True):
 class TopicSettings(BaseModel, frozen=True):
     """Topic names (NEWSRADAR_TOPICS__RAW=...) and how new topics are created."""
 
-    raw: str = "news.articles.raw"
-    clean: str = "news.articles.clean"
-    classified: str = "news.articles.classified"
-    matches: str = "news.topic-matches"
-    alerts: str = "news.alerts"
-    deadletter: str = "news.deadletter"
-    partitions: int = Field(default=4, ge=1)
-    replication_factor: int = Field(default=1, ge=1)
+    raw: str = Field(default="news.articles.raw", description="RawArticle, key article id.")
+    clean: str = Field(default="news.articles.clean", description="CleanArticle.")
+    classified: str = Field(default="news.articles.classified", description="ClassifiedArticle.")
+    matches: str = Field(default="news.topic-matches", description="TopicMatch, key topic id.")
+    alerts: str = Field(default="news.alerts", description="Alert, key alert id.")
+    deadletter: str = Field(default="news.deadletter", description="DeadLetter.")
+    partitions: int = Field(default=4, ge=1, description="Partitions of topics created.")
+    replication_factor: int = Field(default=1, ge=1, description="Replicas of topics created.")
 
     def all_names(self) -> list[str]:
         return [self.raw, self.clean, self.classified, self.matches, self.alerts, self.deadletter]
@@ -40,24 +42,26 @@ class TopicSettings(BaseModel, frozen=True):
 class WebSettings(BaseModel, frozen=True):
     """The worker's HTTP server, which serves /metrics (NEWSRADAR_WEB__PORT=...)."""
 
-    enabled: bool = True
-    host: str = "127.0.0.1"
-    port: int = Field(default=6066, ge=0, le=65535)
+    enabled: bool = Field(default=True, description="Serve /metrics and /health.")
+    host: str = Field(default="127.0.0.1", description="Address the worker's web server binds.")
+    port: int = Field(default=6066, ge=0, le=65535, description="One port per worker process.")
 
 
 class WorkerSettings(BaseModel, frozen=True):
     """Faust worker tuning."""
 
-    app_id: str = "newsradar"
-    store: str = "memory://"
-    session_timeout_seconds: float = Field(default=30.0, gt=0)
-    data_dir: Path = Path(".local/faust")
+    app_id: str = Field(default="newsradar", description="Faust app id = consumer group.")
+    store: str = Field(default="memory://", description="Faust table store (changelog-backed).")
+    session_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Kafka session timeout: how fast a dead worker is noticed."
+    )
+    data_dir: Path = Field(default=Path(".local/faust"), description="Faust's data folder.")
 
 
 class ClassificationSettings(BaseModel, frozen=True):
     """The classify stage (NEWSRADAR_CLASSIFICATION__TAXONOMY_PATH=...)."""
 
-    taxonomy_path: Path = DEFAULT_TAXONOMY
+    taxonomy_path: Path = Field(default=DEFAULT_TAXONOMY, description="The taxonomy YAML.")
     reload_seconds: float = Field(
         default=5.0, ge=0, description="How often the worker checks the taxonomy file; 0: never."
     )
