@@ -59,7 +59,6 @@ class Step:
     changes: dict[str, StateValue | None]
     alerts: list[Alert]
     outcome: Outcome
-    fresh: bool = False
     live_stories: int = 0
 
 
@@ -82,23 +81,12 @@ def on_match(
     moment = surges.event_time(article.published, ingested)
     clock = max(topic.clock or moment, moment)
     topic = stories.expire(tx, topic, topic_id, clock, rules.story)
-    sig = signature(f"{article.title}\n{article.text}")
-    bands = band_hashes(sig)
-    story = stories.find(tx, topic_id, sig, bands, clock, rules.story)
     topic = topic.model_copy(update={"clock": clock, "position": position})
-    if story is not None and stories.contains(story, article.id):
+    placed = _place(tx, topic, match, moment, rules)
+    if placed is None:  # this very article is already in its story
         tx.put(topic_key(topic_id), topic)
         return Step(tx.changes, [], "duplicate", live_stories=topic.live_stories)
-    found = escalations(rules.escalation, f"{article.title}\n{article.text}")
-    if story is None:
-        story = stories.found(match, sig, bands, moment, summarize(article.text), found)
-        stories.index(tx, story)
-        topic = stories.file(tx, topic, topic_id, story.id, clock, rules.story)
-        topic = stories.trim(tx, topic, topic_id, rules.story)
-        outcome: Outcome = "new"
-    else:
-        story = stories.join(story, match, moment, found, rules.story)
-        outcome = "joined"
+    story, topic, outcome = placed
     surge_state, signal = surges.observe(topic.surge, moment, ingested, rules.surge)
     topic = topic.model_copy(update={"surge": surge_state})
     alerts: list[Alert] = []
@@ -107,10 +95,26 @@ def on_match(
         alerts.append(records.surge_alert(signal, match, story.id, rules.surge.factor, alerted=now))
     tx.put(story_key(topic_id, story.id), story)
     tx.put(topic_key(topic_id), topic)
-    fresh = surge_state.watermark is not None and surges.is_fresh(
-        moment, ingested, surge_state.watermark, rules.surge.max_lateness_seconds
-    )
-    return Step(tx.changes, alerts, outcome, fresh=fresh, live_stories=topic.live_stories)
+    return Step(tx.changes, alerts, outcome, live_stories=topic.live_stories)
+
+
+def _place(
+    tx: Overlay, topic: TopicState, match: TopicMatch, moment: datetime, rules: AlertRules
+) -> tuple[Story, TopicState, Outcome] | None:
+    """The article joins the most similar live story, or founds one; None if it is in one."""
+    article, topic_id = match.article, match.topic.id
+    sig = signature(f"{article.title}\n{article.text}")
+    bands = band_hashes(sig)
+    story = stories.find(tx, topic_id, sig, bands, topic.clock or moment, rules.story)
+    if story is not None and stories.contains(story, article.id):
+        return None
+    found = escalations(rules.escalation, f"{article.title}\n{article.text}")
+    if story is not None:
+        return stories.join(story, match, moment, found, rules.story), topic, "joined"
+    story = stories.found(match, sig, bands, moment, summarize(article.text), found)
+    stories.index(tx, story)
+    topic = stories.file(tx, topic, topic_id, story.id, topic.clock or moment, rules.story)
+    return story, stories.trim(tx, topic, topic_id, rules.story), "new"
 
 
 def _story_alerts(
