@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from schemas import RawArticle
 from tests.integration.test_feed_http import AGENT, FeedServer, serving
@@ -64,6 +66,15 @@ def _outcomes(stderr: str, base: str) -> dict[str, str]:
     return {line.split(": ")[0].removeprefix(base): line.split(": ")[1] for line in lines}
 
 
+def _cleanup_policy(pipeline: Pipeline, topic: str) -> str:
+    admin = KafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
+    try:
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        admin.close()
+    return str(configs["topic"][topic]["cleanup.policy"]["value"])
+
+
 def _add_item(server: FeedServer, name: str) -> None:
     path = server.root / name
     path.write_bytes(path.read_bytes().replace(b"</channel>", NEW_ITEM))
@@ -103,6 +114,8 @@ def test_each_entry_is_published_once_across_restarts(pipeline: Pipeline, feed_s
     assert "number 7 bus" in (by_url[base + "/pages/bus-route.html"].html or "")
     assert by_url[base + "/private/ferry-fares.html"].html == "Summary: ferry fares."
     assert "/private/ferry-fares.html" not in feed_server.paths()  # robots.txt said no
+
+    assert _cleanup_policy(pipeline, pipeline.topic("feedstate")) == "compact"
 
     second = _feed(pipeline, *args)  # a new process: only the state topic remembers
     assert "/conditional.xml: not_modified" in second.stderr
