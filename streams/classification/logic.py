@@ -17,6 +17,7 @@ from schemas import ClassifiedArticle, CleanArticle, TopicMatch, TopicScore
 from schemas.common import short_hash
 from streams.classification import query as q
 from streams.classification.compiler import (
+    AllOf,
     AnyOf,
     NearOf,
     QueryCompiler,
@@ -48,7 +49,8 @@ class CompiledTopic:
     topic: Topic
     rule: Rule
     clause: str  # the whole query, as evidence names it when it has no alternatives
-    keys: frozenset[int]  # the keys of its required terms: without a hit, it scores 0
+    # Groups of keys of which the article must contain one each, or the topic scores 0.
+    needs: tuple[frozenset[int], ...]
     severity: tuple[SeverityStep, ...]
 
 
@@ -96,7 +98,16 @@ def _compile_topic(topic: Topic, compiler: QueryCompiler) -> CompiledTopic:
         )
         for step in topic.severity.rules
     )
-    return CompiledTopic(topic, rule, clause_label(parsed), frozenset(_required_keys(rule)), steps)
+    return CompiledTopic(topic, rule, clause_label(parsed), _needs(rule), steps)
+
+
+def _needs(rule: Rule) -> tuple[frozenset[int], ...]:
+    """What an article must contain for the rule to score above 0: one key of each group."""
+    if isinstance(rule, AllOf):
+        return tuple(need for child in rule.required for need in _needs(child))
+    if isinstance(rule, NearOf):
+        return (frozenset(rule.left.by_key), frozenset(rule.right.by_key))
+    return (frozenset(_required_keys(rule)),)
 
 
 def _required_keys(rule: Rule) -> list[int]:
@@ -122,7 +133,7 @@ def score_article(
     scorer = _scorer(found, taxonomy)
     scores = []
     for compiled in taxonomy.topics:
-        if compiled.keys.isdisjoint(found.hits):
+        if any(need.isdisjoint(found.hits) for need in compiled.needs):
             continue
         score = round(scorer.score(compiled.rule), 4)
         passed = score >= compiled.topic.threshold

@@ -316,3 +316,10 @@ def test_tally_and_report():
     assert tally.precision == pytest.approx(8 / 9) and tally.f1 == pytest.approx(8 / 9)
     (_, row) = report([tally], Counter())
     assert row.split() == ["russia-ukraine", "8", "1", "1", "1", "0.889", "0.889", "0.889"]
+
+
+def test_a_topic_without_a_hit_in_every_required_part_is_not_scored_at_all():
+    taxonomy = _tiny("(gas OR oil) AND pipeline NEAR/3 russia* AND NOT ukraine")
+    (compiled,) = taxonomy.topics  # type: ignore[attr-defined]
+    assert [len(need) for need in compiled.needs] == [2, 1, 1]
+    assert score_article(_article("Gas", "Gas pipeline. Gas pipeline."), taxonomy) == []  # type: ignore[arg-type]
