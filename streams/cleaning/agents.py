@@ -87,12 +87,13 @@ async def drop_duplicates(stream: StreamT[bytes]) -> None:  # (dedup key, CleanA
             state, dropped = deduplicate(
                 _last_seen(key), article, now=record_time(event), window=WINDOW
             )
-            seen[key] = [state.article_id, state.last_seen]
-            if dropped is not None:
+            if dropped is None:
+                await topics.clean_articles.send(key=article.id.encode(), value=event.value)
+                guard.passed()
+            else:
                 _dropped(dropped, article.id)
-                continue
-            await topics.clean_articles.send(key=article.id.encode(), value=event.value)
-            guard.passed()
+            # Remembered only once published: a failed send costs a repeat, never the article.
+            seen[key] = [state.article_id, state.last_seen]
 
 
 async def _rekeyed(article: CleanArticle, event: EventT) -> None:

@@ -137,3 +137,14 @@ def test_dedup_step_publishes_the_first_and_drops_a_repeat_within_the_window(app
     after = _count("newsradar_articles_dropped_total", stage="clean", reason="duplicate")
     assert after == dropped_before + 1
     sent["dead_letters"].assert_not_called()
+
+
+def test_an_article_whose_send_failed_is_not_remembered(app, sent, event_loop):
+    """The table is written after the send: a failure costs a repeat, never the article."""
+    article = _clean_article("f1").model_copy(update={"text": BODY + " A send that fails."})
+    value, key = article.model_dump_json().encode(), dedup_key(article).encode()
+    sent["clean_articles"].side_effect = [RuntimeError("broker gone"), None]
+    run(event_loop, _put_all(drop_duplicates, [value, value], key=key))
+    letter = DeadLetter.model_validate_json(_values(sent["dead_letters"])[0])
+    assert (letter.reason, letter.exception_type) == ("internal_error", "RuntimeError")
+    assert [call.kwargs["key"] for call in sent["clean_articles"].call_args_list] == [b"f1", b"f1"]
