@@ -98,12 +98,16 @@ class Scorer:
             sums = masses.get(leaf.key)
             return 0.0 if sums is None else leaf.weight * sums[leaf.field]
         if len(by_key) > len(masses):  # walk the smaller side
-            found = [(by_key[key], sums) for key, sums in masses.items() if key in by_key]
-        else:
-            found = [(leaves, masses[key]) for key, leaves in by_key.items() if key in masses]
-        for leaves, sums in found:
-            for leaf in leaves:
-                total += leaf.weight * sums[leaf.field]
+            for key in masses.keys() & by_key.keys():
+                sums = masses[key]
+                for leaf in by_key[key]:
+                    total += leaf.weight * sums[leaf.field]
+            return total
+        for key, leaves in by_key.items():
+            sums = masses.get(key)
+            if sums is not None:
+                for leaf in leaves:
+                    total += leaf.weight * sums[leaf.field]
         return total
 
     @staticmethod
