@@ -69,9 +69,10 @@ def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline)
         assert _metric(worker.port, dropped, time.monotonic() + 120) == 1.0, worker.log_text()[
             -3000:
         ]
-        published = [CleanArticle.model_validate_json(v) for v in pipeline.read("clean", 3, 15)]
+        published = [CleanArticle.model_validate_json(v) for v in pipeline.read("clean", 2, 120)]
         assert sorted(a.canonical_url or "" for a in published) == [
             "https://news.example/bakeries",
             "https://news.example/ferry",
-        ]
+        ], worker.log_text()[-3000:]
+        assert len(pipeline.read("clean", 3, timeout=5)) == 2  # and nothing after them
         assert worker.alive()
