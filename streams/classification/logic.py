@@ -64,6 +64,7 @@ class CompiledTaxonomy:
     saturation: float
     length_norm: float
     typical_chars: int
+    paragraph_decay: float
     term_count: int
 
 
@@ -83,6 +84,7 @@ def compile_taxonomy(taxonomy: Taxonomy) -> CompiledTaxonomy:
         saturation=s.saturation,
         length_norm=s.length_norm,
         typical_chars=s.typical_chars,
+        paragraph_decay=s.paragraph_decay,
         term_count=len(keys.keys),
     )
 
@@ -174,10 +176,12 @@ def topic_matches(article: ClassifiedArticle) -> list[TopicMatch]:
 
 
 def _scorer(found: Scan, taxonomy: CompiledTaxonomy) -> Scorer:
-    """A scorer for one article: a long article needs more mentions to score as high."""
+    """A scorer for one article: a long article needs more mentions to score as high; a
+    short one as many as a typical one (two passing mentions in a brief are still passing)."""
     norm = taxonomy.length_norm
-    length = 1 - norm + norm * found.length / taxonomy.typical_chars
-    return Scorer(found, taxonomy.saturation * length, taxonomy.zones.lead_chars)
+    length = max(1.0, 1 - norm + norm * found.length / taxonomy.typical_chars)
+    scale = taxonomy.saturation * length
+    return Scorer(found, scale, taxonomy.zones.lead_chars, taxonomy.paragraph_decay)
 
 
 def _topic_score(compiled: CompiledTopic, score: float, scorer: Scorer | None) -> TopicScore:

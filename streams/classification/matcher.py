@@ -74,8 +74,9 @@ class KeyTable:
         return automaton
 
 
-# A hit: (field, start, end, zone weight); end is where the key's text ends.
-Hit = tuple[int, int, int, float]
+# A hit: (field, start, end, zone weight, paragraph); end is where the key's text ends, and
+# the paragraph is the offset of the body line it is in (-1 in the title).
+Hit = tuple[int, int, int, float, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,19 +123,14 @@ def is_aside(line: str) -> bool:
 
 
 class Scan:
-    """One article's hits per key, their masses per field, and what NEAR needs to know.
+    """One article's hits per key (in text order), and what NEAR needs to know."""
 
-    `masses[key]` is [anywhere, title, lead, body]: the zone weights of the key's hits
-    added up, indexed like the compiler's field codes.
-    """
-
-    __slots__ = ("hits", "length", "masses", "text", "title")
+    __slots__ = ("hits", "length", "text", "title")
 
     def __init__(self, title: str, text: str) -> None:
         self.title, self.text = title, text
         self.length = len(title) + len(text)
         self.hits: dict[int, list[Hit]] = {}
-        self.masses: dict[int, list[float]] = {}
 
     def word_numbers(self, field: int, positions: list[int]) -> dict[int, int]:
         """How many words precede each position (separators counted), in one pass."""
@@ -150,40 +146,25 @@ class Scan:
 def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) -> Scan:
     """Every occurrence of every key in the title and the body, weighted by its zone."""
     found = Scan(title, text)
-    hits, masses = found.hits, found.masses
-    padded = " " + normalize(title) + " "
-    for last, (number, back, trailing) in automaton.iter(padded):
-        _add(hits, masses, number, (TITLE, last - back, last - trailing, zones.title), 1)
-    padded = " " + normalize(text) + " "
-    lead_chars, line_end, aside = zones.lead_chars, -1, False
-    for last, (number, back, trailing) in automaton.iter(padded):
+    hits = found.hits
+    for last, (number, back, trailing) in automaton.iter(" " + normalize(title) + " "):
+        _add(hits, number, (TITLE, last - back, last - trailing, zones.title, -1))
+    lead_chars, line_start, line_end, aside = zones.lead_chars, 0, -1, False
+    for last, (number, back, trailing) in automaton.iter(" " + normalize(text) + " "):
         start = last - back  # an offset in `text`: the padding shifts it by one
         if start > line_end:  # hits come in order: find each line's end once
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", start)
             line_end = len(text) if line_end < 0 else line_end
             aside = is_aside(text[line_start:line_end])
-        if aside:
-            _add(hits, masses, number, (BODY, start, last - trailing, zones.aside), 3)
-        elif start < lead_chars:
-            _add(hits, masses, number, (BODY, start, last - trailing, zones.lead), 2)
-        else:
-            _add(hits, masses, number, (BODY, start, last - trailing, zones.body), 3)
+        weight = zones.aside if aside else zones.lead if start < lead_chars else zones.body
+        _add(hits, number, (BODY, start, last - trailing, weight, line_start))
     return found
 
 
-def _add(
-    hits: dict[int, list[Hit]], masses: dict[int, list[float]], number: int, hit: Hit, slot: int
-) -> None:
-    """Count a hit anywhere, in its field, and (for the lead, slot 2) in the body too."""
-    sums = masses.get(number)
-    if sums is None:
+def _add(hits: dict[int, list[Hit]], number: int, hit: Hit) -> None:
+    known = hits.get(number)
+    if known is None:
         hits[number] = [hit]
-        sums = masses[number] = [0.0, 0.0, 0.0, 0.0]
     else:
-        hits[number].append(hit)
-    weight = hit[3]
-    sums[0] += weight
-    sums[slot] += weight
-    if slot == 2:
-        sums[3] += weight
+        known.append(hit)

@@ -38,10 +38,10 @@ Pair = tuple[Leaf, Hit]
 class Scorer:
     """Scores rules against one article's hits; each rule is scored once per article."""
 
-    __slots__ = ("best", "found", "lead_chars", "memo", "near", "scale")
+    __slots__ = ("best", "decay", "found", "lead_chars", "memo", "near", "scale")
 
-    def __init__(self, found: Scan, scale: float, lead_chars: int) -> None:
-        self.found, self.scale, self.lead_chars = found, scale, lead_chars
+    def __init__(self, found: Scan, scale: float, lead_chars: int, decay: float) -> None:
+        self.found, self.scale, self.lead_chars, self.decay = found, scale, lead_chars, decay
         self.memo: dict[Rule, float] = {}
         self.near: dict[NearOf, tuple[list[Pair], list[Pair]]] = {}
         self.best: dict[AnyOf, int] = {}
@@ -92,27 +92,44 @@ class Scorer:
         return 1 - math.exp(-mass / self.scale) if mass > 0 else 0.0
 
     def mass(self, terms: TermSet) -> float:
-        masses, by_key, total = self.found.masses, terms.by_key, 0.0
-        if len(terms.leaves) == 1:
-            leaf = terms.leaves[0]
-            sums = masses.get(leaf.key)
-            return 0.0 if sums is None else leaf.weight * sums[leaf.field]
-        if len(by_key) > len(masses):  # walk the smaller side
-            for key in masses.keys() & by_key.keys():
-                sums = masses[key]
-                for leaf in by_key[key]:
-                    total += leaf.weight * sums[leaf.field]
-            return total
-        for key, leaves in by_key.items():
-            sums = masses.get(key)
-            if sums is not None:
-                for leaf in leaves:
-                    total += leaf.weight * sums[leaf.field]
+        """The group's mentions added up, each further one in a paragraph counting less."""
+        hits, by_key, lead = self.found.hits, terms.by_key, self.lead_chars
+        keys = hits.keys() & by_key.keys() if len(by_key) > len(hits) else by_key
+        paragraphs: dict[int, list[float]] = {}
+        for key in keys:
+            found = hits.get(key)
+            if found is None:
+                continue
+            for leaf in by_key[key]:
+                for hit in found:
+                    if leaf.field == ANYWHERE or _in_field(hit, leaf.field, lead):
+                        weights = paragraphs.get(hit[4])
+                        if weights is None:
+                            paragraphs[hit[4]] = [leaf.weight * hit[3]]
+                        else:
+                            weights.append(leaf.weight * hit[3])
+        return self.pooled(paragraphs)
+
+    def pooled(self, paragraphs: dict[int, list[float]]) -> float:
+        """A paragraph's mentions, strongest first, each `decay` times the one before:
+        an article that keeps coming back to a topic is about it; one that names it
+        three times in one background paragraph is not."""
+        total, decay = 0.0, self.decay
+        for weights in paragraphs.values():
+            if len(weights) == 1:
+                total += weights[0]
+            else:
+                factor = 1.0
+                for weight in sorted(weights, reverse=True):
+                    total += weight * factor
+                    factor *= decay
         return total
 
-    @staticmethod
-    def pair_mass(pairs: list[Pair]) -> float:
-        return sum(leaf.weight * hit[3] for leaf, hit in pairs)
+    def pair_mass(self, pairs: list[Pair]) -> float:
+        paragraphs: dict[int, list[float]] = {}
+        for leaf, hit in pairs:
+            paragraphs.setdefault(hit[4], []).append(leaf.weight * hit[3])
+        return self.pooled(paragraphs)
 
     def pairs(self, terms: TermSet) -> list[Pair]:
         """Each hit of each term, where the term's field allows it."""
@@ -205,7 +222,7 @@ class Scorer:
 
     def item(self, leaf: Leaf, hit: Hit, clause: str) -> dict[str, object]:
         """One Evidence, as the fields TopicScore validates (faster than a model each)."""
-        field, start, end, _ = hit
+        field, start, end = hit[:3]
         text = self.found.title if field == TITLE else self.found.text
         if text[end - 1 : end].isalnum():  # a prefix: the evidence is the whole word
             end = _WORD_REST.match(text, end).end()  # type: ignore[union-attr]

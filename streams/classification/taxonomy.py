@@ -65,8 +65,10 @@ class Scoring(BaseModel):
     """How hits become a score: zone weights, lead size, saturation and length normalisation.
 
     A group of terms with weighted hit mass m scores 1 - exp(-m / (saturation * f)), where
-    f = 1 - length_norm + length_norm * chars / typical_chars: a long article needs more
-    mentions than a short one to be as clearly about something.
+    f = max(1, 1 - length_norm + length_norm * chars / typical_chars): a long article needs
+    more mentions than a typical one to be as clearly about something (a short one, as many).
+    Within one paragraph the group's mentions count 1, paragraph_decay, paragraph_decay², ...
+    (strongest first).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -79,6 +81,9 @@ class Scoring(BaseModel):
     saturation: float = Field(default=3.0, gt=0)
     length_norm: float = Field(default=0.5, ge=0, le=1)
     typical_chars: int = Field(default=3000, gt=0)
+    paragraph_decay: float = Field(
+        default=0.5, gt=0, le=1, description="Each further mention in a paragraph: this much."
+    )
 
 
 class Topic(BaseModel):

@@ -193,6 +193,14 @@ def test_more_mentions_score_more_and_long_articles_need_more():
     assert long_thrice < thrice
 
 
+def test_mentions_across_paragraphs_count_more_than_in_one():
+    taxonomy = _tiny("gas OR oil")
+    filler = "Nothing here. " * 40
+    together = _score(taxonomy, "Deal", filler + "\n\nGas. Oil. Gas.")
+    spread = _score(taxonomy, "Deal", filler + "\n\nGas.\n\nOil.\n\nGas.")
+    assert 0 < together < spread
+
+
 @pytest.mark.parametrize(
     ("query", "title", "text", "passes"),
     [
@@ -207,7 +215,8 @@ def test_more_mentions_score_more_and_long_articles_need_more():
         ("gas NEAR/2 russia", "Talks", "Russia said many other things about its gas.", False),
         ("title:gas", "Gas prices", "Prices rose.", True),
         ("title:gas", "Prices", "Gas prices rose. Gas prices. Gas prices.", False),
-        ("lead:gas", "Prices", "Gas prices rose. " + "Nothing. " * 60, True),
+        ("lead:gas", "Prices", "Gas prices rose. Gas ran short. " + "Nothing. " * 60, True),
+        ("lead:gas", "Prices", "Nothing. " * 60 + "Gas prices rose. Gas ran short.", False),
         ("body:gas", "Gas prices", "Prices rose.", False),
         ("@ru", "Russian troops", "Russia moved.", True),
         ("gas AND NOT title:weather", "Gas", "Gas and gas.", True),

@@ -211,6 +211,30 @@ The Kremlin said the reductions had nothing to do with politics and that Europe 
 itself to blame for the sanctions.""",
 )
 
+# The same stories with the background paragraph real coverage often ends on.
+BACKGROUND = {
+    "airliner, with Russia's role denied": (
+        AIRLINER,
+        "Russia, which supplied the Tor system to Iran, said it had no role. Moscow offered "
+        "condolences to Kyiv.",
+    ),
+    "impeachment, with the war in the east": (
+        IMPEACHMENT,
+        "Ukraine has been at war with Russian-backed separatists in the east since 2014, a "
+        "conflict that has killed 13,000 people.",
+    ),
+    "Skripal, with the Crimea sanctions": (
+        SKRIPAL,
+        "Britain had already imposed sanctions on Moscow after Russia annexed Crimea from "
+        "Ukraine in 2014.",
+    ),
+    "detained American, with the invasion": (
+        DETAINED_AMERICAN,
+        "The case comes as Russia's invasion of Ukraine enters its second year and Western "
+        "sanctions bite.",
+    ),
+}
+
 OUT_OF_TOPIC = {
     "2019 impeachment": IMPEACHMENT,
     "Burisma": BURISMA,
@@ -221,6 +245,9 @@ OUT_OF_TOPIC = {
     "detained American": DETAINED_AMERICAN,
     "airliner downed over Iran": AIRLINER,
     "related-headline box": RELATED_BOX,
+} | {
+    name: (title, f"{text}\n\n{paragraph}")
+    for name, ((title, text), paragraph) in BACKGROUND.items()
 }
 IN_TOPIC = {"sanctions tied to the war": SANCTIONS, "gas supply tied to the war": GAS}
 
