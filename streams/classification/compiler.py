@@ -117,6 +117,7 @@ class QueryCompiler:
     def __init__(self, lists: Mapping[str, q.Node], keys: KeyTable) -> None:
         self.lists, self.keys = lists, keys
         self.compiled_lists: dict[tuple[str, int, float], Rule] = {}
+        self.compiled_groups: dict[tuple[str, int, float], TermSet] = {}
 
     def compile(self, node: q.Node) -> Rule:
         return self.build(node, _Context())
@@ -179,9 +180,16 @@ class QueryCompiler:
             if isinstance(child, q.Not):
                 message = "NOT inside OR matches almost everything: write A AND NOT B"
                 raise q.QueryError(message, child.position, node.source)
+        if terms_only:  # the same group written twice compiles once, so it scores once
+            cache_key = (node.source, ctx.field, ctx.weight)
+            known = self.compiled_groups.get(cache_key)
+            if known is None:
+                leaves = [
+                    leaf for child in node.children for leaf in _leaves(self.build(child, ctx))
+                ]
+                known = self.compiled_groups[cache_key] = term_set(leaves)
+            return known
         children = [self.build(child, ctx) for child in node.children]
-        if terms_only:
-            return term_set([leaf for child in children for leaf in _leaves(child)])
         # Alternatives that are terms pool into one clause; each other alternative is a
         # clause of its own. Evidence names the clause that fired.
         plain = [i for i, child in enumerate(node.children) if is_term_set(child, self.lists)]
@@ -212,7 +220,9 @@ class QueryCompiler:
             if not is_term_set(side, self.lists):
                 message = "NEAR joins terms or OR-groups of terms; combine NEAR clauses with AND"
                 raise q.QueryError(message, node.position, node.source)
-            sides.append(term_set(list(_leaves(self.build(side, ctx)))))
+            built = self.build(side, ctx)
+            assert isinstance(built, TermSet)  # is_term_set guarantees it
+            sides.append(built)
         return NearOf(sides[0], sides[1], node.distance)
 
 

@@ -70,23 +70,27 @@ class Scorer:
         return min(self.strength(self.pair_mass(left)), self.strength(self.pair_mass(right)))
 
     def strongest(self, rule: AnyOf) -> float:
-        """The best clause's score; it is the clause that fired, which `best` remembers.
-
-        A NEAR clause cannot beat its two sides' plain scores, so when that bound is no
-        better than a clause already scored, its word distances are never computed.
-        """
+        """The best clause's score; it is the clause that fired, which `best` remembers."""
         best, index = 0.0, -1
         for number, child in enumerate(rule.children):
-            if (
-                isinstance(child, NearOf)
-                and min(self.score(child.left), self.score(child.right)) <= best
-            ):
-                continue
-            score = self.score(child)
-            if score > best:
-                best, index = score, number
+            if self.may_beat(child, best):
+                score = self.score(child)
+                if score > best:
+                    best, index = score, number
         self.best[rule] = index
         return best
+
+    def may_beat(self, rule: Rule, best: float) -> bool:
+        """Whether the rule can score above `best`, judged from parts cheaper than it.
+
+        AND is no stronger than any required part, and NEAR no stronger than its two sides'
+        plain scores: when one of those is no better, the rest is never computed.
+        """
+        if isinstance(rule, AllOf):
+            return all(self.may_beat(child, best) for child in rule.required)
+        if isinstance(rule, NearOf):
+            return min(self.score(rule.left), self.score(rule.right)) > best
+        return self.score(rule) > best
 
     def strength(self, mass: float) -> float:
         return 1 - math.exp(-mass / self.scale) if mass > 0 else 0.0
