@@ -148,8 +148,11 @@ def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) 
     found = Scan(title, text)
     hits = found.hits
     for last, (number, back, trailing) in automaton.iter(" " + normalize(title) + " "):
-        _add(hits, number, (TITLE, last - back, last - trailing, zones.title, -1))
-    lead_chars, line_start, line_end, aside = zones.lead_chars, 0, -1, False
+        hit = (TITLE, last - back, last - trailing, zones.title, -1)
+        known = hits.get(number)
+        hits[number] = [hit] if known is None else [*known, hit]
+    lead_chars, lead, body, aside_weight = zones.lead_chars, zones.lead, zones.body, zones.aside
+    line_start, line_end, aside = 0, -1, False
     for last, (number, back, trailing) in automaton.iter(" " + normalize(text) + " "):
         start = last - back  # an offset in `text`: the padding shifts it by one
         if start > line_end:  # hits come in order: find each line's end once
@@ -157,14 +160,11 @@ def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) 
             line_end = text.find("\n", start)
             line_end = len(text) if line_end < 0 else line_end
             aside = is_aside(text[line_start:line_end])
-        weight = zones.aside if aside else zones.lead if start < lead_chars else zones.body
-        _add(hits, number, (BODY, start, last - trailing, weight, line_start))
+        weight = aside_weight if aside else lead if start < lead_chars else body
+        hit = (BODY, start, last - trailing, weight, line_start)
+        known = hits.get(number)
+        if known is None:
+            hits[number] = [hit]
+        else:
+            known.append(hit)
     return found
-
-
-def _add(hits: dict[int, list[Hit]], number: int, hit: Hit) -> None:
-    known = hits.get(number)
-    if known is None:
-        hits[number] = [hit]
-    else:
-        known.append(hit)
