@@ -28,7 +28,7 @@ from streams.cleaning.logic import Dropped, clean, deduplicate
 from streams.codec import decode
 from streams.metrics import METRICS
 from streams.rejection import Rejected
-from streams.stage import Guard, guarded, record_time
+from streams.stage import Guard, guarded, origin, record_time
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,13 @@ async def drop_duplicates(stream: StreamT[bytes]) -> None:  # (dedup key, CleanA
                 await guard.reject(article)
                 continue
             key = (event.key or b"").decode()
+            where = origin(event)
             state, dropped = deduplicate(
-                _last_seen(key), article, now=record_time(event), window=WINDOW
+                _last_seen(key),
+                article,
+                now=record_time(event),
+                window=WINDOW,
+                origin=f"{where.partition}:{where.offset}",
             )
             if dropped is None:
                 await topics.clean_articles.send(key=article.id.encode(), value=event.value)
@@ -93,7 +98,7 @@ async def drop_duplicates(stream: StreamT[bytes]) -> None:  # (dedup key, CleanA
             else:
                 _dropped(dropped, article.id)
             # Remembered only once published: a failed send costs a repeat, never the article.
-            seen[key] = [state.article_id, state.last_seen]
+            seen[key] = [state.article_id, state.last_seen, state.origin]
 
 
 async def _rekeyed(article: CleanArticle, event: EventT) -> None:
@@ -111,7 +116,9 @@ def _last_seen(key: str) -> Seen | None:
     """The latest sighting in this window or the one before: all the window can reach."""
     values = [value for value in (seen[key].current(), seen[key].delta(_BUCKET)) if value]
     return max(
-        (Seen(str(v[0]), float(v[1])) for v in values), key=lambda s: s.last_seen, default=None
+        (Seen(str(v[0]), float(v[1]), str(v[2]) if len(v) > 2 else "") for v in values),
+        key=lambda s: s.last_seen,
+        default=None,
     )
 
 

@@ -24,10 +24,15 @@ from streams.cleaning.text import fingerprint
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """One key's state: the first article seen with it, and when it was last seen."""
+    """One key's state: the first article seen with it, and when it was last seen.
+
+    `origin` names the record that passed first (Kafka partition and offset in the worker);
+    the same record delivered again after a crash is that first sighting, not a duplicate.
+    """
 
     article_id: str
     last_seen: float  # seconds since the epoch
+    origin: str = ""
 
 
 def dedup_key(article: CleanArticle) -> str:
@@ -38,16 +43,20 @@ def dedup_key(article: CleanArticle) -> str:
 
 
 def remember(
-    seen: Seen | None, article_id: str, *, now: float, window: float
+    seen: Seen | None, article_id: str, *, now: float, window: float, origin: str = ""
 ) -> tuple[Seen, Seen | None]:
     """(state to keep, the earlier sighting this one duplicates, or None when it is new).
 
     The window slides: a feed that re-delivers the same item every few minutes keeps it
-    suppressed for as long as it does. `window` 0 turns the rule off.
+    suppressed for as long as it does. `window` 0 turns the rule off. A redelivery of the
+    record that passed first (same non-empty `origin`) passes again: at-least-once delivery
+    must not turn a crash between "remembered" and "committed" into a lost article.
     """
+    if seen is not None and origin and seen.origin == origin:
+        return seen, None
     if seen is not None and window > 0 and abs(now - seen.last_seen) <= window:
-        return Seen(seen.article_id, max(now, seen.last_seen)), seen
-    return Seen(article_id, now), None
+        return Seen(seen.article_id, max(now, seen.last_seen), seen.origin), seen
+    return Seen(article_id, now, origin), None
 
 
 def canonical_url(url: str | None) -> str | None:

@@ -122,10 +122,13 @@ def language_gate(language: str, options: CleanOptions) -> Dropped | None:
 
 
 def deduplicate(
-    seen: Seen | None, article: CleanArticle, *, now: datetime, window: float
+    seen: Seen | None, article: CleanArticle, *, now: datetime, window: float, origin: str = ""
 ) -> tuple[Seen, Dropped | None]:
-    """(this key's new state, a drop when the article was seen within `window` seconds)."""
-    state, earlier = remember(seen, article.id, now=now.timestamp(), window=window)
+    """(this key's new state, a drop when the article was seen within `window` seconds).
+
+    `origin` identifies the record (see `Seen`); empty where there is no redelivery.
+    """
+    state, earlier = remember(seen, article.id, now=now.timestamp(), window=window, origin=origin)
     if earlier is None:
         return state, None
     when = datetime.fromtimestamp(earlier.last_seen, UTC).isoformat()

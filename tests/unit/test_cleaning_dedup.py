@@ -102,3 +102,24 @@ def test_process_drops_a_repeat_within_the_window_with_in_memory_state():
 
 def test_process_without_state_remembers_nothing():
     assert CleanState().window == 0.0
+
+
+@pytest.mark.parametrize(
+    ("origin", "duplicate"),
+    [
+        ("0:17", False),  # the record that passed first, delivered again after a crash
+        ("0:18", True),  # another record with the same key: a real duplicate
+        ("", True),  # no record identity (in-process mode): the window alone decides
+    ],
+)
+def test_a_redelivered_first_sighting_passes_again(origin, duplicate):
+    first, _ = remember(None, "a1", now=100.0, window=DAY, origin="0:17")
+    _, earlier = remember(first, "a1", now=160.0, window=DAY, origin=origin)
+    assert (earlier is not None) is duplicate
+
+
+def test_a_redelivered_duplicate_is_still_dropped():
+    first, _ = remember(None, "a1", now=100.0, window=DAY, origin="0:17")
+    state, _ = remember(first, "a2", now=120.0, window=DAY, origin="1:5")
+    _, earlier = remember(state, "a2", now=130.0, window=DAY, origin="1:5")
+    assert earlier is not None and earlier.article_id == "a1"
