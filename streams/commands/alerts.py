@@ -124,7 +124,7 @@ def _print_alerts(
 def format_alert(alert: Alert) -> Text:
     """A readable block for a person watching the terminal, coloured by severity."""
     text = Text()
-    text.append(f" {alert.severity.upper()} ", STYLES.get(alert.severity, ""))
+    text.append(f"[{alert.severity.upper()}]", STYLES.get(alert.severity, ""))
     text.append(f" {alert.kind} · {alert.topic_name}  ", "bold")
     text.append(alert.title + "\n", "bold")
     text.append(f"  {alert.summary}\n")
@@ -140,10 +140,11 @@ def format_alert(alert: Alert) -> Text:
 def _details(alert: Alert) -> list[str]:
     lines = []
     if alert.kind in ("story", "story-update"):
-        outlets = ", ".join(alert.outlets[:6]) + (" …" if len(alert.outlets) > 6 else "")
-        lines.append(
-            f"{alert.article_count} article(s) · {len(alert.outlets)} outlet(s): {outlets}"
-        )
+        reach = f"{alert.article_count} article(s)"
+        if alert.outlets:
+            names = ", ".join(alert.outlets[:6]) + (" …" if len(alert.outlets) > 6 else "")
+            reach += f" · {len(alert.outlets)} outlet(s): {names}"
+        lines.append(reach)
     if alert.surge is not None:
         lines.append(f"surge: {alert.reasons[0]}" if alert.reasons else "surge")
     for entry in alert.digest[:10]:

@@ -224,5 +224,5 @@ def test_the_alerts_command_filters_by_kind_and_severity(pipeline: Pipeline):
     kinds = [json.loads(line)["kind"] for line in updates.stdout.splitlines()]
     assert kinds == ["story-update", "story-update"]
     assert {json.loads(line)["severity"] for line in loud.stdout.splitlines()} == {"critical"}
-    assert readable.stdout.startswith(" HIGH  story · Russia–Ukraine tensions")
+    assert readable.stdout.startswith("[HIGH] story · Russia–Ukraine tensions")
     assert "\x1b[" not in readable.stdout  # no colour codes into a pipe

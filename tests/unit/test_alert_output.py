@@ -19,7 +19,7 @@ def test_a_story_update_shows_severity_kind_reach_links_and_why():
     run = Run()
     run.feed(*_copies(10, spacing_minutes=8))
     text = _plain(format_alert(run.alerts[1]))
-    assert text.startswith(" CRITICAL  story-update · Russia–Ukraine tensions")
+    assert text.startswith("[CRITICAL] story-update · Russia–Ukraine tensions")
     assert "5 article(s) · 5 outlet(s): Daily Ledger, Northern Post" in text
     assert "https://example.org/copy0" in text and "… and 2 more" in text
     assert "why: topic rules: high; carried by 5 outlets" in text
