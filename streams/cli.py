@@ -38,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # kafka-python narrates every connection at INFO; the CLI's own output is what matters.
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
     return int(args.run(args, settings))
 
 
