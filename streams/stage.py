@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from faust.types import EventT
 
 from streams import topics
+from streams.codec import M, decode
 from streams.deadletters import Origin, dead_letter
 from streams.metrics import METRICS, Metrics
 from streams.rejection import Rejected
@@ -50,6 +51,14 @@ class Guard:
 
     def passed(self) -> None:
         self.metrics.articles_out.labels(self.stage).inc()
+
+    async def decode(self, model: type[M]) -> M | None:
+        """The record as `model`, or None once it has been dead-lettered as undecodable."""
+        decoded = decode(model, self.event.value)
+        if isinstance(decoded, Rejected):
+            await self.reject(decoded)
+            return None
+        return decoded
 
     async def reject(self, rejected: Rejected, exception_type: str | None = None) -> None:
         where = origin(self.event)

@@ -14,9 +14,7 @@ from streams.alerting import state
 from streams.alerting.configure import alert_rules
 from streams.alerting.logic import on_match
 from streams.app import app, settings
-from streams.codec import decode
 from streams.metrics import METRICS
-from streams.rejection import Rejected
 from streams.stage import guarded, origin, utcnow
 
 STAGE = "alert"
@@ -66,9 +64,8 @@ async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch
     """Group matches into stories and surges; publish the alerts, then write the state."""
     async for event in stream.events():
         async with guarded(STAGE, event) as guard:
-            match = decode(TopicMatch, event.value)
-            if isinstance(match, Rejected):
-                await guard.reject(match)
+            match = await guard.decode(TopicMatch)
+            if match is None:
                 continue
             where = origin(event)
             step = on_match(alert_state, match, RULES, now=utcnow(), position=where.offset)

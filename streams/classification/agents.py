@@ -9,9 +9,7 @@ from streams import topics
 from streams.app import app, settings
 from streams.classification.logic import classify, topic_matches
 from streams.classification.watch import TaxonomyFile
-from streams.codec import decode
 from streams.metrics import METRICS
-from streams.rejection import Rejected
 from streams.stage import guarded
 
 STAGE = "classify"
@@ -23,9 +21,8 @@ async def classify_articles(stream: StreamT[bytes]) -> None:
     """Classify each clean article; one topic-match record per topic it passed."""
     async for event in stream.events():
         async with guarded(STAGE, event) as guard:
-            article = decode(CleanArticle, event.value)
-            if isinstance(article, Rejected):
-                await guard.reject(article)
+            article = await guard.decode(CleanArticle)
+            if article is None:
                 continue
             classified = classify(article, TAXONOMY_FILE.taxonomy)
             await topics.classified_articles.send(

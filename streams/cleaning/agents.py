@@ -25,7 +25,6 @@ from streams.app import app, settings
 from streams.cleaning.configure import clean_options
 from streams.cleaning.dedup import Seen, dedup_key
 from streams.cleaning.logic import Dropped, clean, deduplicate
-from streams.codec import decode
 from streams.metrics import METRICS
 from streams.rejection import Rejected
 from streams.stage import Guard, guarded, origin, record_time
@@ -61,9 +60,8 @@ async def clean_articles(stream: StreamT[bytes]) -> None:
     """Decode and clean each raw article; pass it on keyed by its dedup key."""
     async for event in stream.events():
         async with guarded(STAGE, event) as guard:
-            raw = decode(RawArticle, event.value)
-            if isinstance(raw, Rejected):
-                await guard.reject(raw)
+            raw = await guard.decode(RawArticle)
+            if raw is None:
                 continue
             cleaned = clean(raw, ingested=record_time(event), options=OPTIONS)
             if isinstance(cleaned, Rejected):
@@ -79,9 +77,8 @@ async def drop_duplicates(stream: StreamT[bytes]) -> None:  # (dedup key, CleanA
     """Drop an article seen within the window; publish the rest keyed by article id."""
     async for event in stream.events():
         async with _second_step(event) as guard:
-            article = decode(CleanArticle, event.value)
-            if isinstance(article, Rejected):
-                await guard.reject(article)
+            article = await guard.decode(CleanArticle)
+            if article is None:
                 continue
             key = (event.key or b"").decode()
             where = origin(event)
