@@ -14,7 +14,6 @@ from streams.alerting.state import StateValue, apply_changes
 from streams.classification.logic import CompiledTaxonomy, classify, topic_matches
 from streams.cleaning.dedup import Seen, dedup_key
 from streams.cleaning.logic import DEFAULTS, CleanOptions, Dropped, clean, deduplicate
-from streams.codec import decode
 from streams.rejection import Rejected
 
 
@@ -61,21 +60,6 @@ class AlertState:
         step = on_match(self.store, match, self.rules, now=now)
         apply_changes(self.store, step.changes)
         return step.alerts
-
-
-def process_bytes(
-    value: bytes,
-    taxonomy: CompiledTaxonomy,
-    *,
-    now: datetime,
-    alerting: AlertState | None = None,
-    cleaning: CleanState | None = None,
-) -> Outcome:
-    """Decode a raw record as the clean agent would, then run every stage."""
-    raw = decode(RawArticle, value)
-    if isinstance(raw, Rejected):
-        return Outcome(article_id=None, stage="clean", rejected=raw)
-    return process_article(raw, taxonomy, now=now, alerting=alerting, cleaning=cleaning)
 
 
 def process_article(

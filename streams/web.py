@@ -7,7 +7,6 @@ process; importing this module registers the page and the consumer-lag measureme
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from faust.web import Request, Response, View
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -36,8 +35,3 @@ async def health_page(web: View, request: Request) -> Response:
         LAG_TRACKER.reported_at, stalled, time.time(), settings.monitoring.lag_interval_seconds
     )
     return web.json({"healthy": healthy, "reason": reason}, status=200 if healthy else 503)
-
-
-def register() -> Any:
-    """Importing this module registers the pages; the worker calls this to make that explicit."""
-    return metrics_page
