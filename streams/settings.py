@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,13 +11,74 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_TAXONOMY = Path(__file__).parent / "classification" / "default_taxonomy.yaml"
 
 
+def _secret_from_file(values: Any, secret: str, file: str) -> Any:
+    """Fill `secret` from the file named by `file` (Docker/Kubernetes secrets are files).
+
+    Read once, when the settings are loaded; surrounding whitespace (a trailing newline)
+    is not part of the secret. Errors name the file, never its content.
+    """
+    if not isinstance(values, dict) or not values.get(file):
+        return values
+    if values.get(secret) is not None:
+        raise ValueError(f"set {secret} or {file}, not both")
+    path = Path(values[file])
+    try:
+        content = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{file}: cannot read {path}: {type(error).__name__}") from None
+    return {**values, secret: content}
+
+
 class KafkaSettings(BaseModel, frozen=True):
-    """How to reach the brokers (NEWSRADAR_KAFKA__BOOTSTRAP=host:port[,host:port])."""
+    """How to reach the brokers (NEWSRADAR_KAFKA__BOOTSTRAP=host:port[,host:port]) and log in.
+
+    SASL (SCRAM-SHA-512 by default) and TLS are built into every client by
+    streams/kafka_security.py; the password comes from the environment or a file.
+    """
 
     bootstrap: str = Field(
         default="127.0.0.1:19092", description="Broker addresses, comma-separated host:port."
     )
     client_id: str = Field(default="newsradar", description="Kafka client id prefix.")
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = Field(
+        default=None, description="A file holding the password, read at startup."
+    )
+    ssl_cafile: Path | None = Field(default=None, description="CA bundle; default: the system's.")
+    ssl_certfile: Path | None = Field(default=None, description="Client certificate (mutual TLS).")
+    ssl_keyfile: Path | None = Field(default=None, description="The client certificate's key.")
+    ssl_check_hostname: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _password_file(cls, values: Any) -> Any:
+        return _secret_from_file(values, "sasl_password", "sasl_password_file")
+
+    @model_validator(mode="after")
+    def _sasl_complete(self) -> KafkaSettings:
+        """Half a SASL configuration is refused at startup, not at the first connection."""
+        if self.uses_sasl and not (self.sasl_username and self.sasl_password):
+            raise ValueError(
+                f"security_protocol {self.security_protocol} needs NEWSRADAR_KAFKA__SASL_USERNAME"
+                " and NEWSRADAR_KAFKA__SASL_PASSWORD (or __SASL_PASSWORD_FILE)"
+            )
+        if not self.uses_sasl and (self.sasl_username or self.sasl_password):
+            raise ValueError(
+                "SASL credentials are set but NEWSRADAR_KAFKA__SECURITY_PROTOCOL is "
+                f"{self.security_protocol}: set SASL_PLAINTEXT or SASL_SSL"
+            )
+        return self
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
 
     def servers(self) -> list[str]:
         return [part.strip() for part in self.bootstrap.split(",") if part.strip()]
@@ -56,6 +117,10 @@ class WorkerSettings(BaseModel, frozen=True):
         default=30.0, gt=0, description="Kafka session timeout: how fast a dead worker is noticed."
     )
     data_dir: Path = Field(default=Path(".local/faust"), description="Faust's data folder.")
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
+        default="at_least_once",
+        description="Faust's; exactly_once fails with our topology (README: Delivery guarantees).",
+    )
 
 
 class ClassificationSettings(BaseModel, frozen=True):
@@ -100,6 +165,12 @@ class SourcesSettings(BaseModel, frozen=True):
     ingest_port: int = Field(default=6070, ge=0, le=65535)
     ingest_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     ingest_token: SecretStr | None = None
+    ingest_token_file: Path | None = Field(default=None, description="The token, read at startup.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _token_file(cls, values: Any) -> Any:
+        return _secret_from_file(values, "ingest_token", "ingest_token_file")
 
     def feed_list(self) -> list[str]:
         return [part.strip() for part in self.feeds.split(",") if part.strip()]
@@ -207,6 +278,8 @@ class Settings(BaseSettings):
         """A production deployment must not run with a secret nobody chose."""
         if self.environment == "production" and is_placeholder(self.sources.ingest_token):
             raise ValueError("NEWSRADAR_SOURCES__INGEST_TOKEN is a placeholder in production")
+        if self.environment == "production" and is_placeholder(self.kafka.sasl_password):
+            raise ValueError("NEWSRADAR_KAFKA__SASL_PASSWORD is a placeholder in production")
         return self
 
 

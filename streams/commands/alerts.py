@@ -15,6 +15,7 @@ from schemas import Alert
 from streams.alerting.severity import LEVELS
 from streams.alerting.sinks import Filter
 from streams.codec import decode
+from streams.kafka_admin import connect
 from streams.rejection import Rejected
 from streams.settings import Settings
 
@@ -54,12 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print alerts; exit after --max alerts, after --timeout, or (without --follow) at the end."""
     deadline = time.monotonic() + args.timeout if args.timeout else None
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka.servers(),
-        client_id=settings.kafka.client_id,
-        group_id=None,
-        enable_auto_commit=False,
-    )
+    consumer = connect(KafkaConsumer, settings, "", group_id=None, enable_auto_commit=False)
     try:
         # Without --follow nobody waits for the topic to appear: give it a few seconds.
         wait_until = deadline or (None if args.follow else time.monotonic() + TOPIC_WAIT_S)

@@ -33,6 +33,7 @@ from streams.alerting.sinks import (
 )
 from streams.codec import decode
 from streams.commands.inputs import utcnow
+from streams.kafka_admin import connect
 from streams.metrics import METRICS
 from streams.rejection import Rejected
 from streams.settings import Settings
@@ -60,10 +61,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Deliver alerts until stopped (SIGTERM/SIGINT) or --max were delivered."""
     sink = _sink(args, settings)
     group = args.group or f"{settings.worker.app_id}-sink-{args.kind}"
-    consumer = KafkaConsumer(
+    consumer = connect(
+        KafkaConsumer,
+        settings,
+        f"sink-{args.kind}",
         settings.topics.alerts,
-        bootstrap_servers=settings.kafka.servers(),
-        client_id=f"{settings.kafka.client_id}-sink-{args.kind}",
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

@@ -22,6 +22,7 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from pydantic import ValidationError
 
+from streams.kafka_admin import connect
 from streams.settings import Settings
 from streams.sources.feeds import FeedState
 
@@ -41,18 +42,14 @@ class KafkaFeedStates:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self.topic = settings.sources.feed_state_topic
-        self._producer = KafkaProducer(
-            bootstrap_servers=settings.kafka.servers(),
-            client_id=f"{settings.kafka.client_id}-feed-state",
-            acks="all",
-        )
+        self._producer = connect(KafkaProducer, settings, "feed-state", acks="all")
 
     def close(self) -> None:
         self._producer.close()
 
     def ensure_topic(self) -> None:
         """Create the state topic compacted, with one partition (a few records per feed)."""
-        admin = KafkaAdminClient(bootstrap_servers=self._settings.kafka.servers())
+        admin = connect(KafkaAdminClient, self._settings, "feed-state")
         try:
             if self.topic in admin.list_topics():
                 return
@@ -70,10 +67,8 @@ class KafkaFeedStates:
 
     def load(self, timeout: float = LOAD_TIMEOUT_S) -> dict[str, FeedState]:
         """The latest state of every feed, read from the beginning to the current end."""
-        consumer = KafkaConsumer(
-            bootstrap_servers=self._settings.kafka.servers(),
-            group_id=None,
-            enable_auto_commit=False,
+        consumer = connect(
+            KafkaConsumer, self._settings, "feed-state", group_id=None, enable_auto_commit=False
         )
         try:
             return self._read_to_end(consumer, time.monotonic() + timeout)

@@ -17,6 +17,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from schemas import RawArticle
+from streams.kafka_admin import connect
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,7 @@ BULK_TUNING: dict[str, Any] = {"linger_ms": 50, "batch_size": 512 * 1024}
 
 def raw_producer(settings: Settings, **tuning: Any) -> KafkaProducer:
     """An idempotent acks=all producer; kafka-python's own client metrics are off (they cost)."""
-    return KafkaProducer(
-        bootstrap_servers=settings.kafka.servers(),
-        client_id=settings.kafka.client_id,
-        acks="all",
-        metrics_enabled=False,
-        **tuning,
-    )
+    return connect(KafkaProducer, settings, "", acks="all", metrics_enabled=False, **tuning)
 
 
 def kafka_record(article: RawArticle, now: datetime) -> tuple[bytes, bytes]:
