@@ -19,6 +19,7 @@ app = faust.App(
     broker_heartbeat_interval=min(3.0, settings.worker.session_timeout_seconds / 3),
     consumer_auto_offset_reset="earliest",
     producer_acks=-1,
+    processing_guarantee=settings.worker.processing_guarantee,
     web_enabled=settings.web.enabled,
     web_bind=settings.web.host,
     web_host=settings.web.host,
