@@ -13,12 +13,14 @@ from streams import topics
 from streams.alerting import state
 from streams.alerting.configure import alert_rules
 from streams.alerting.logic import on_match
+from streams.alerting.published import PublishedTails
 from streams.app import app, settings
 from streams.metrics import METRICS
 from streams.stage import guarded, origin, utcnow
 
 STAGE = "alert"
 RULES = alert_rules(settings.alerting)
+TAILS = PublishedTails(settings.kafka, settings.topics.alerts)
 
 
 class _StateCodec(codecs.Codec):
@@ -68,11 +70,13 @@ async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch
             if match is None:
                 continue
             where = origin(event)
+            partition = where.partition or 0
             step = on_match(alert_state, match, RULES, now=utcnow(), position=where.offset)
-            for alert in step.alerts:
-                await _published(alert, where.partition)
-                METRICS.observe_alert(alert, utcnow())
+            sent = await TAILS.ids(partition, _mark(partition)) if step.alerts else frozenset()
+            ends = [await _published(a, partition) for a in step.alerts if a.id not in sent]
             state.apply_changes(alert_state, step.changes)
+            if ends:  # last: the mark never runs ahead of the state it vouches for
+                alert_state[state.mark_key(partition)] = state.AlertMark(next_offset=max(ends))
             METRICS.observe_story_step(match.topic.id, step.outcome, step.live_stories)
             if step.outcome in ("duplicate", "redelivered"):
                 METRICS.observe_drop(STAGE, "duplicate")
@@ -80,7 +84,18 @@ async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch
                 guard.passed()
 
 
-async def _published(alert: Alert, partition: int | None) -> None:
+@app.on_partitions_revoked.connect
+async def _revoked(sender: Any, revoked: Any, **kwargs: Any) -> None:
+    """Another worker may write these partitions' alerts meanwhile: read their tails anew."""
+    TAILS.forget()
+
+
+def _mark(partition: int) -> int:
+    mark = alert_state.get(state.mark_key(partition))
+    return mark.next_offset if isinstance(mark, state.AlertMark) else 0
+
+
+async def _published(alert: Alert, partition: int) -> int:
     """Send, and wait until Kafka has the alert: only then may the state say it was raised.
 
     Keyed by its id, but on the partition its topic's matches come from (the alert topic
@@ -90,5 +105,6 @@ async def _published(alert: Alert, partition: int | None) -> None:
     pending = await topics.alerts.send(
         key=alert.id.encode(), value=alert.model_dump_json().encode(), partition=partition
     )
-    if inspect.isawaitable(pending):
-        await pending
+    metadata = await pending if inspect.isawaitable(pending) else pending
+    METRICS.observe_alert(alert, utcnow())
+    return int(getattr(metadata, "offset", -1)) + 1

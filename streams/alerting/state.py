@@ -10,6 +10,11 @@ event of that topic (keyed by topic id), so all of them live in that event's par
     s|TOPIC|STORY            Story        one story: signature, articles, outlets, alert marks
     b|TOPIC|BAND:HASH        Ids          LSH index: story ids whose signature has this band
     g|TOPIC|GENERATION       Ids          story ids filed in that time slice (for expiry)
+    m|PARTITION              AlertMark    where that alert partition's unrecorded tail starts
+
+The mark is the one key not led by a topic: it is per partition of the match topic (and of
+the alert topic, which the agent writes partition for partition), written while processing
+that partition's matches, so it too lives in that partition.
 """
 
 from __future__ import annotations
@@ -76,11 +81,26 @@ class Story(_State):
     alerts: int = 0
 
 
+class AlertMark(_State):
+    """The offset after the last alert the state has recorded, on one alert partition.
+
+    Written after the changes of the match that raised that alert, so everything on the
+    partition from here on was published by matches the state may not have absorbed: the
+    alerts a worker killed between "sent" and "state written" leaves behind.
+    """
+
+    next_offset: int
+
+
 #: An index bucket's or a time slice's story ids: a plain tuple, as there are many of them
 #: (a pydantic record each cost ~10x the memory and time); the key says which it is.
 Ids = tuple[str, ...]
-StateValue = TopicState | Story | Ids
-_TYPES: dict[str, type[TopicState] | type[Story]] = {"topic": TopicState, "story": Story}
+StateValue = TopicState | Story | AlertMark | Ids
+_TYPES: dict[str, type[TopicState] | type[Story] | type[AlertMark]] = {
+    "topic": TopicState,
+    "story": Story,
+    "mark": AlertMark,
+}
 _NAMES = {cls: name for name, cls in _TYPES.items()}
 
 
@@ -98,6 +118,10 @@ def bucket_key(topic: str, band: str) -> str:
 
 def generation_key(topic: str, generation: int) -> str:
     return f"g|{topic}|{generation}"
+
+
+def mark_key(partition: int) -> str:
+    return f"m|{partition}"
 
 
 def encode(value: StateValue) -> bytes:

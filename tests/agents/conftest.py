@@ -43,5 +43,14 @@ def sent() -> Iterator[dict[str, AsyncMock]]:
         yield dict(zip(names, [clean, classified, matches, alerts, dead], strict=True))
 
 
+@pytest.fixture(autouse=True)
+def tails() -> Iterator[AsyncMock]:
+    """The alert agent's read of the alert topic's tail (no Kafka here): empty unless set."""
+    from streams.alerting.agents import TAILS
+
+    with patch.object(TAILS, "ids", AsyncMock(return_value=frozenset())) as ids:
+        yield ids
+
+
 def run(loop: asyncio.AbstractEventLoop, coroutine) -> object:  # type: ignore[no-untyped-def]
     return loop.run_until_complete(coroutine)

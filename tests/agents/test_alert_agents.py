@@ -8,7 +8,7 @@ import pytest
 
 from schemas import Alert, DeadLetter
 from streams.alerting.agents import alert_state, raise_alerts
-from streams.alerting.state import Story
+from streams.alerting.state import AlertMark, Story, mark_key
 from streams.metrics import METRICS
 from tests.agents.conftest import run
 from tests.unit.alert_fixtures import T0, copy_of_wire_story, match, minutes
@@ -90,3 +90,24 @@ def test_a_bad_match_becomes_a_dead_letter_and_the_next_goes_on(app, sent, event
     (letter_bytes,) = [c.kwargs["value"] for c in sent["dead_letters"].call_args_list]
     assert DeadLetter.model_validate_json(letter_bytes).stage == "alert"
     assert len(_alerts(sent["alerts"])) == 1
+
+
+def test_an_alert_already_on_the_topic_is_not_sent_again_but_recorded(app, sent, tails, event_loop):
+    """A worker killed after sending, before writing the state: the match comes again."""
+    (value,) = _copies("agent-e", 1)
+    run(event_loop, _put_all([value]))
+    ((_, alert),) = _alerts(sent["alerts"])
+    alert_state.data.clear()  # the state write was lost; the alert is on the topic
+    sent["alerts"].reset_mock()
+    tails.return_value = frozenset({alert.id})
+    run(event_loop, _put_all([value]))
+    assert _alerts(sent["alerts"]) == []
+    story = alert_state[f"s|russia-ukraine|{alert.story_id}"]
+    assert isinstance(story, Story) and story.alerted_at is not None
+    tails.assert_awaited_with(0, 0)
+
+
+def test_the_mark_follows_the_last_alert_sent(app, sent, tails, event_loop):
+    sent["alerts"].return_value = type("Metadata", (), {"offset": 41})()
+    run(event_loop, _put_all(_copies("agent-f", 1)))
+    assert alert_state[mark_key(0)] == AlertMark(next_offset=42)
