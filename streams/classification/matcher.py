@@ -150,7 +150,10 @@ def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) 
     for last, (number, back, trailing) in automaton.iter(" " + normalize(title) + " "):
         hit = (TITLE, last - back, last - trailing, zones.title, -1)
         known = hits.get(number)
-        hits[number] = [hit] if known is None else [*known, hit]
+        if known is None:  # appended, not copied: a title of one term repeated is quadratic
+            hits[number] = [hit]
+        else:
+            known.append(hit)
     lead_chars, lead, body, aside_weight = zones.lead_chars, zones.lead, zones.body, zones.aside
     line_start, line_end, aside = 0, -1, False
     for last, (number, back, trailing) in automaton.iter(" " + normalize(text) + " "):
