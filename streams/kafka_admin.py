@@ -14,7 +14,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from streams.kafka_security import client_security, explained_access_errors
+from streams.kafka_security import client_security, verify_access
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,11 +41,12 @@ def connect(
 ) -> Client:
     """A kafka-python client (KafkaProducer, KafkaConsumer, KafkaAdminClient) of `role`.
 
-    kafka-python connects in the constructor, so a wrong password or CA ends the process
-    here, in seconds, with one line saying what to check (never the password).
+    The first one logs in with aiokafka first (verify_access), so a wrong password or CA
+    ends the process here, in seconds, with one line saying what to check (never the
+    password), rather than after kafka-python's 30 s of retries and a traceback.
     """
-    with explained_access_errors(settings.kafka):
-        return client_type(*topics, **client_config(settings, role), **options)
+    verify_access(settings.kafka)
+    return client_type(*topics, **client_config(settings, role), **options)
 
 
 def ensure_topics(settings: Settings, timeout_ms: int = 30_000) -> list[str]:

@@ -13,9 +13,9 @@ handed to the client library).
 
 from __future__ import annotations
 
+import asyncio
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from streams.settings import KafkaSettings
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 #: The environment variables a person fixes after a refused login.
 CREDENTIAL_VARIABLES = "NEWSRADAR_KAFKA__SASL_USERNAME and NEWSRADAR_KAFKA__SASL_PASSWORD(_FILE)"
+#: How long the login check waits for one broker before trying the next.
+LOGIN_TIMEOUT_S = 10.0
+#: Settings whose login this process has already checked.
+_VERIFIED: set[KafkaSettings] = set()
 
 
 class KafkaAccessError(SystemExit):
@@ -78,16 +82,55 @@ def faust_credentials(kafka: KafkaSettings) -> CredentialsT | None:
     return None
 
 
+def verify_access(kafka: KafkaSettings, timeout: float = LOGIN_TIMEOUT_S) -> None:
+    """Log in to the first broker that answers; a refusal ends the process with one line.
+
+    Only for SASL and TLS (PLAINTEXT has nothing to refuse). It uses aiokafka's
+    connection, which reports the broker's "authentication failed" answer; kafka-python
+    only sees the socket close and retries until its bootstrap timeout (30 s). A broker
+    that does not answer at all is left to the client's own retries, as before.
+    """
+    if kafka.security_protocol == "PLAINTEXT" or kafka in _VERIFIED:
+        return
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, whoever calls
+        refusal = pool.submit(asyncio.run, _first_refusal(kafka, timeout)).result()
+    if refusal is not None:
+        raise refusal
+    _VERIFIED.add(kafka)
+
+
+async def _first_refusal(kafka: KafkaSettings, timeout: float) -> KafkaAccessError | None:
+    from aiokafka.conn import create_conn
+
+    for server in kafka.servers():
+        host, _, port = server.rpartition(":")
+        try:
+            connection = await asyncio.wait_for(
+                create_conn(
+                    host,
+                    int(port),
+                    client_id=f"{kafka.client_id}-login",
+                    request_timeout_ms=int(timeout * 1000),
+                    **client_security(kafka),
+                ),
+                timeout,
+            )
+        except Exception as error:
+            refusal = access_failure(kafka, error)
+            if refusal is not None:
+                return refusal
+            continue  # not answering: the next server, or the client's own retries
+        connection.close()
+        return None
+    return None
+
+
 def access_failure(kafka: KafkaSettings, error: BaseException) -> KafkaAccessError | None:
     """The one-line explanation of a failure no retry can fix; None for any other failure."""
-    from kafka.errors import (
-        KafkaConnectionError,
-        SaslAuthenticationFailedError,
-        UnsupportedSaslMechanismError,
-    )
+    from aiokafka.errors import SaslAuthenticationFailed, UnsupportedSaslMechanismError
 
     where = kafka.bootstrap
-    if isinstance(error, SaslAuthenticationFailedError):
+    if isinstance(error, SaslAuthenticationFailed):
         return KafkaAccessError(
             f"newsradar: Kafka authentication failed for user {kafka.sasl_username!r} "
             f"({kafka.sasl_mechanism}) at {where}: check {CREDENTIAL_VARIABLES}"
@@ -97,21 +140,9 @@ def access_failure(kafka: KafkaSettings, error: BaseException) -> KafkaAccessErr
             f"newsradar: the Kafka broker at {where} does not offer {kafka.sasl_mechanism}: "
             "check NEWSRADAR_KAFKA__SASL_MECHANISM"
         )
-    if isinstance(error, KafkaConnectionError) and "Handshake failed" in str(error):
+    if isinstance(error, ssl.SSLError):
         return KafkaAccessError(
-            f"newsradar: TLS handshake with the Kafka broker at {where} failed ({error}): "
+            f"newsradar: TLS with the Kafka broker at {where} failed ({error.reason}): "
             "check NEWSRADAR_KAFKA__SSL_CAFILE and NEWSRADAR_KAFKA__SECURITY_PROTOCOL"
         )
     return None
-
-
-@contextmanager
-def explained_access_errors(kafka: KafkaSettings) -> Iterator[None]:
-    """Turn a refused login or TLS handshake inside the block into a KafkaAccessError."""
-    try:
-        yield
-    except Exception as error:
-        explained = access_failure(kafka, error)
-        if explained is None:
-            raise
-        raise explained from None
