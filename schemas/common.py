@@ -15,8 +15,13 @@ def _to_utc_datetime(value: Any) -> Any:
         value = datetime.fromisoformat(value.strip())
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day, tzinfo=UTC)
-    if isinstance(value, datetime):
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError as error:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+            raise ValueError("the time is out of range in UTC") from error
+    elif isinstance(value, datetime):
+        value = value.replace(tzinfo=UTC)
     return value
 
 

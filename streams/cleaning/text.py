@@ -39,6 +39,9 @@ _REPLACEMENTS = {
         + "".join(map(chr, range(0x86, 0xA0))),
         "",
     ),
+    # Lone surrogates (text that came through Python rather than a JSON parser, which refuses
+    # them) cannot be encoded: every later step that hashes or encodes the text would fail.
+    **dict.fromkeys(map(chr, range(0xD800, 0xE000)), "\ufffd"),
 }
 _REPLACED = re.compile("[" + re.escape("".join(_REPLACEMENTS)) + "]")
 _MULTIPLE_SPACES = re.compile(" {2,}")
