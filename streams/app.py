@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from streams.kafka_security import faust_credentials
 from streams.settings import load_settings
 
 settings = load_settings()
@@ -11,6 +12,7 @@ settings = load_settings()
 app = faust.App(
     settings.worker.app_id,
     broker=";".join(f"kafka://{server}" for server in settings.kafka.servers()),
+    broker_credentials=faust_credentials(settings.kafka),
     store=settings.worker.store,
     datadir=str(settings.worker.data_dir),
     topic_partitions=settings.topics.partitions,

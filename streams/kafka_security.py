@@ -14,6 +14,7 @@ handed to the client library).
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,19 @@ CREDENTIAL_VARIABLES = "NEWSRADAR_KAFKA__SASL_USERNAME and NEWSRADAR_KAFKA__SASL
 LOGIN_TIMEOUT_S = 10.0
 #: Settings whose login this process has already checked.
 _VERIFIED: set[KafkaSettings] = set()
+
+
+class _WithoutClientConfig(logging.Filter):
+    """kafka-python's admin client logs its whole configuration, password included, at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Starting KafkaAdminClient with configuration")
+
+
+logging.getLogger("kafka.admin.client").addFilter(_WithoutClientConfig())
+# SCRAM proves the password without sending it, yet kafka-python warns of "credentials in
+# the clear" on every SASL_PLAINTEXT connection; PLAIN's warning (a true one) stays.
+logging.getLogger("kafka.net.sasl.scram").setLevel(logging.ERROR)
 
 
 class KafkaAccessError(SystemExit):

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until SIGTERM/SIGINT; the Kafka producer starts and stops with the app."""
     from aiohttp import web
 
+    from streams.kafka_security import client_security, verify_access
     from streams.metrics import METRICS
     from streams.sources.ingest import KafkaAsyncSink, build_app
 
@@ -36,8 +37,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     port = sources.ingest_port if args.port is None else args.port
     if sources.ingest_token is None and not _loopback(host):
         log.warning("ingest: listening on %s without a bearer token: anyone can publish", host)
+    verify_access(settings.kafka)  # a wrong password ends here, not in the first POST
     sink = KafkaAsyncSink(
-        settings.kafka.servers(), f"{settings.kafka.client_id}-ingest", settings.topics.raw
+        settings.kafka.servers(),
+        f"{settings.kafka.client_id}-ingest",
+        settings.topics.raw,
+        client_security(settings.kafka),
     )
     app = build_app(
         sink=sink, token=sources.ingest_token, max_bytes=sources.ingest_max_bytes, metrics=METRICS

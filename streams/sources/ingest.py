@@ -91,10 +91,16 @@ class AsyncSink(Protocol):
 
 
 class KafkaAsyncSink:
-    """aiokafka, acks=all and idempotent; started and stopped with the web app's event loop."""
+    """aiokafka, acks=all and idempotent; started and stopped with the web app's event loop.
 
-    def __init__(self, bootstrap: list[str], client_id: str, topic: str) -> None:
+    `security`: aiokafka's SASL/TLS options (streams.kafka_security.client_security).
+    """
+
+    def __init__(
+        self, bootstrap: list[str], client_id: str, topic: str, security: dict[str, Any]
+    ) -> None:
         self._bootstrap, self._client_id, self._topic = bootstrap, client_id, topic
+        self._security = security
         self._producer: Any = None
 
     async def start(self, _: web.Application | None = None) -> None:
@@ -105,6 +111,7 @@ class KafkaAsyncSink:
             client_id=self._client_id,
             acks="all",
             enable_idempotence=True,
+            **self._security,
         )
         await self._producer.start()
 
