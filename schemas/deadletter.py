@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from schemas.common import Record, UtcDatetime
 
+Encoding = Literal["utf-8", "base64"]
+
+
+class Header(BaseModel):
+    """One Kafka header of the refused record, kept so a replay sends it unchanged."""
+
+    key: str
+    value: str | None = Field(default=None, description="UTF-8 text, or base64 of the bytes.")
+    encoding: Encoding = "utf-8"
+
+    def value_bytes(self) -> bytes | None:
+        return None if self.value is None else _decoded(self.value, self.encoding)
+
 
 class DeadLetter(Record):
-    """The original bytes of a record a stage refused, and why, so it can be replayed."""
+    """The original bytes of a record a stage refused, and why, so it can be replayed.
+
+    `headers` and `key_encoding` came later, with defaults: letters written before them
+    still read (no headers, a UTF-8 key), so the schema version stays 1.
+    """
 
     schema_version: Literal[1] = 1
     stage: str
@@ -19,8 +37,12 @@ class DeadLetter(Record):
     detail: str = Field(default="", description="Human-readable explanation.")
     exception_type: str | None = None
     original: str = Field(description="The original value: UTF-8 text, or base64 of the bytes.")
-    original_encoding: Literal["utf-8", "base64"] = "utf-8"
-    key: str | None = None
+    original_encoding: Encoding = "utf-8"
+    key: str | None = Field(default=None, description="The original key, encoded like `original`.")
+    key_encoding: Encoding = "utf-8"
+    headers: list[Header] = Field(
+        default_factory=list, description="The original record's Kafka headers, in order."
+    )
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None
@@ -28,14 +50,36 @@ class DeadLetter(Record):
 
     def original_bytes(self) -> bytes:
         """The bytes exactly as they arrived."""
-        if self.original_encoding == "base64":
-            return base64.b64decode(self.original)
-        return self.original.encode("utf-8")
+        return _decoded(self.original, self.original_encoding)
+
+    def key_bytes(self) -> bytes | None:
+        """The key exactly as it arrived."""
+        return None if self.key is None else _decoded(self.key, self.key_encoding)
+
+    def header_pairs(self) -> list[tuple[str, bytes | None]]:
+        """The headers as Kafka clients take them."""
+        return [(header.key, header.value_bytes()) for header in self.headers]
 
 
-def encode_original(value: bytes) -> tuple[str, Literal["utf-8", "base64"]]:
+def encode_original(value: bytes) -> tuple[str, Encoding]:
     """Keep readable input readable; anything else survives as base64."""
     try:
         return value.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return base64.b64encode(value).decode("ascii"), "base64"
+
+
+def encode_headers(pairs: Iterable[tuple[str, bytes | None]]) -> list[Header]:
+    """Kafka headers as (key, value) pairs to Headers, each value readable where it can be."""
+    headers = []
+    for key, value in pairs:
+        if value is None:
+            headers.append(Header(key=key))
+        else:
+            text, encoding = encode_original(value)
+            headers.append(Header(key=key, value=text, encoding=encoding))
+    return headers
+
+
+def _decoded(text: str, encoding: Encoding) -> bytes:
+    return base64.b64decode(text) if encoding == "base64" else text.encode("utf-8")

@@ -1,23 +1,59 @@
-"""Turn a rejected record into a DeadLetter that keeps the original bytes. Pure."""
+"""Dead letters: build one from a refused record, and read them back for a person or a replay.
+
+Pure: no Kafka client here. `dead_letter` is what `streams/stage.py` sends for every record
+a stage refuses; the rest serves `newsradar deadletters` and `newsradar replay`.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel
+
 from schemas import DeadLetter
-from schemas.deadletter import encode_original
+from schemas.common import UtcDatetime
+from schemas.deadletter import encode_headers, encode_original
 from streams.rejection import Rejected
+
+#: The header a replayed record carries: where its dead letter was (topic/partition/offset),
+#: so a record that fails again says in its new dead letter that it was a replay.
+REPLAYED_FROM = "newsradar-replayed-from"
+
+PREVIEW_CHARS = 60
+#: Control characters other than whitespace: shown escaped, never sent to a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+Headers = tuple[tuple[str, bytes | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a record was read from."""
+    """Where a record was read from, and its key and headers."""
 
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None
     key: bytes | None = None
+    headers: Headers = ()
+
+
+def kafka_headers(raw: Mapping[str, object] | Iterable[tuple[str, object]] | None) -> Headers:
+    """Headers as a client or Faust hands them (a list of pairs, a mapping, or None) to
+    (key, bytes) pairs; a text value (a Faust header set by hand) becomes UTF-8."""
+    if not raw:
+        return ()
+    pairs = raw.items() if isinstance(raw, Mapping) else raw
+    return tuple((str(key), _as_bytes(value)) for key, value in pairs)
+
+
+def _as_bytes(value: object) -> bytes | None:
+    if value is None or isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8")
 
 
 def dead_letter(
@@ -31,7 +67,7 @@ def dead_letter(
 ) -> DeadLetter:
     """Everything needed to understand and replay what `stage` refused."""
     original, encoding = encode_original(value or b"")
-    key = origin.key.decode("utf-8", "replace") if origin.key is not None else None
+    key, key_encoding = encode_original(origin.key) if origin.key is not None else (None, "utf-8")
     return DeadLetter(
         stage=stage,
         reason=rejected.reason,
@@ -40,8 +76,89 @@ def dead_letter(
         original=original,
         original_encoding=encoding,
         key=key,
+        key_encoding=key_encoding,
+        headers=encode_headers(origin.headers),
         topic=origin.topic,
         partition=origin.partition,
         offset=origin.offset,
         failed_at=now,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LetterFilter:
+    """Which dead letters a person asked for: empty sets mean every stage, every reason."""
+
+    stages: frozenset[str] = frozenset()
+    reasons: frozenset[str] = frozenset()
+
+    def wants(self, letter: DeadLetter) -> bool:
+        return (not self.stages or letter.stage in self.stages) and (
+            not self.reasons or letter.reason in self.reasons
+        )
+
+
+def position(topic: str | None, partition: int | None, offset: int | None) -> str:
+    """`topic/partition/offset`, the way the CLI and the replay header name a record."""
+    parts = (topic, partition, offset)
+    return "/".join("?" if part is None or part == "" else str(part) for part in parts)
+
+
+def preview(letter: DeadLetter, limit: int = PREVIEW_CHARS) -> str:
+    """The start of the original on one line: enough to recognise it, escapes for binary."""
+    text = letter.original_bytes().decode("utf-8", "backslashreplace")
+    flat = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def replayed_from(letter: DeadLetter) -> str | None:
+    """Where this letter's record had been dead-lettered before, if it was a replay."""
+    for header in letter.headers:
+        if header.key == REPLAYED_FROM:
+            value = header.value_bytes()
+            return value.decode("utf-8", "replace") if value is not None else None
+    return None
+
+
+def replay_headers(letter: DeadLetter, letter_position: str) -> list[tuple[str, bytes]]:
+    """The original headers, with REPLAYED_FROM naming this letter (an older one replaced).
+
+    A header without a value goes out as empty bytes: kafka-python sends no null values.
+    """
+    kept = [(key, value or b"") for key, value in letter.header_pairs() if key != REPLAYED_FROM]
+    return [*kept, (REPLAYED_FROM, letter_position.encode())]
+
+
+def count_by_reason(letters: Iterable[DeadLetter]) -> Counter[tuple[str, str]]:
+    """How many letters per (stage, reason): the summary a person reads first."""
+    return Counter((letter.stage, letter.reason) for letter in letters)
+
+
+class Replayed(BaseModel):
+    """A ledger record of `newsradar replay`: this dead letter was re-injected, acknowledged.
+
+    Keyed by the letter's `partition/offset` on the dead-letter topic; `failed_at` tells the
+    letter apart from a later one at the same place if the dead-letter topic is recreated.
+    """
+
+    failed_at: UtcDatetime
+    replayed_at: UtcDatetime
+    stage: str
+    reason: str
+    to: str = ""
+
+
+def ledger_key(partition: int, offset: int) -> str:
+    return f"{partition}/{offset}"
+
+
+def was_replayed(ledger: dict[str, Replayed], key: str, letter: DeadLetter) -> bool:
+    """True when this very letter (not an older one at the same place) was replayed."""
+    entry = ledger.get(key)
+    return entry is not None and entry.failed_at == letter.failed_at
+
+
+def replay_topic(letter: DeadLetter, to: str | None, input_topics: dict[str, str]) -> str | None:
+    """Where a letter's record goes back: --to, else where it was read from, else the input
+    topic of the stage that refused it (letters from before topics were recorded)."""
+    return to or letter.topic or input_topics.get(letter.stage)

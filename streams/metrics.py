@@ -32,6 +32,10 @@ STAGES = ("clean", "classify", "alert")
 #: Why any stage may dead-letter a record (streams/codec.py, streams/stage.py), pre-created
 #: at 0: a series born with its first increment would hide that increment from rate().
 DEAD_LETTER_REASONS = ("empty_record", "invalid_json", "invalid_schema", "internal_error")
+#: A stage's own dead-letter reasons (streams/cleaning/logic.py), pre-created at 0 as well.
+STAGE_DEAD_LETTER_REASONS = {
+    "clean": ("oversized", "empty_text", "no_letters", "too_short", "time_budget")
+}
 #: Deliberate drops (not errors) per stage, pre-created at 0 so rates exist before the first.
 DROP_REASONS = {"clean": ("duplicate", "language"), "alert": ("duplicate",)}
 #: Seconds from ingestion to alert: sub-second when healthy, minutes when lagging.
@@ -207,7 +211,7 @@ class Metrics:
             self.articles_in.labels(stage)
             self.articles_out.labels(stage)
             self.processing_seconds.labels(stage)
-            for reason in DEAD_LETTER_REASONS:
+            for reason in (*DEAD_LETTER_REASONS, *STAGE_DEAD_LETTER_REASONS.get(stage, ())):
                 self.dead_letters.labels(stage, reason)
             for reason in DROP_REASONS.get(stage, ()):
                 self.dropped.labels(stage, reason)

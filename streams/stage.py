@@ -10,13 +10,14 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from faust.types import EventT
 
 from streams import topics
 from streams.codec import M, decode
-from streams.deadletters import Origin, dead_letter
+from streams.deadletters import Headers, Origin, dead_letter, kafka_headers
 from streams.metrics import METRICS, Metrics
 from streams.rejection import Rejected
 
@@ -43,6 +44,12 @@ def origin(event: EventT) -> Origin:
     )
 
 
+def headers(event: EventT) -> Headers:
+    """The record's Kafka headers in order, repeated keys kept: the message's own list
+    first, as Faust's event.headers is a dict."""
+    return kafka_headers(getattr(event.message, "headers", None) or event.headers)
+
+
 class Guard:
     """Handed to the agent body: reports what happened to the record."""
 
@@ -61,7 +68,8 @@ class Guard:
         return decoded
 
     async def reject(self, rejected: Rejected, exception_type: str | None = None) -> None:
-        where = origin(self.event)
+        """Send the record to the dead-letter topic with why, where from, key and headers."""
+        where = replace(origin(self.event), headers=headers(self.event))
         letter = dead_letter(
             self.stage,
             rejected,

@@ -19,6 +19,8 @@ COMMAND_NAMES = (
     "publish",
     "process",
     "alerts",
+    "deadletters",
+    "replay",
     "feed",
     "feeder",
     "ingest",

@@ -1,0 +1,132 @@
+"""Dead letters inspected with `newsradar deadletters`, then replayed after a fix, once.
+
+The "fix" is a settings change: a worker with an absurd minimum length dead-letters real
+articles as too_short; the worker restarted with the default takes them when
+`newsradar replay --from-deadletters --reason too_short` puts them back on the raw topic.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from kafka import KafkaProducer
+
+from schemas import CleanArticle, DeadLetter
+from streams.deadletters import replayed_from
+from tests.processes import Pipeline, Worker, free_port
+
+pytestmark = pytest.mark.e2e
+
+TEXT = (
+    "Officials in {place} said on Tuesday that the river crossing would reopen next week"
+    " after repairs to the old stone bridge, which carries most of the town's traffic."
+)
+#: (key, value, headers, reason under the strict worker)
+RECORDS = [
+    (b"ok-1", json.dumps({"id": "ok-1", "title": "Bridge", "text": TEXT.format(place="Avel")}),
+     [("trace", b"t-1")], "too_short"),
+    (b"ok-2", json.dumps({"id": "ok-2", "title": "Ferry", "text": TEXT.format(place="Brun")}),
+     [], "too_short"),
+    (b"bad-1", "{not json", [], "invalid_json"),
+    (b"\xfebin", b"\xff\xfe\x00 binary", [("trace", b"\xff\x00"), ("source", b"test")],
+     "invalid_json"),
+]  # fmt: skip
+
+
+def _produce(pipeline: Pipeline) -> None:
+    producer = KafkaProducer(bootstrap_servers=pipeline.bootstrap, acks="all")
+    try:
+        for key, value, headers, _ in RECORDS:
+            producer.send(pipeline.topic("raw"), key=key, value=_bytes(value), headers=headers)
+        producer.flush(timeout=30)
+    finally:
+        producer.close()
+
+
+def _bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else value
+
+
+def _letters(pipeline: Pipeline, *args: str) -> list[DeadLetter]:
+    result = pipeline.cli("deadletters", "--json", *args, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [DeadLetter.model_validate_json(line) for line in result.stdout.splitlines()]
+
+
+def _replay(pipeline: Pipeline, *args: str) -> str:
+    result = pipeline.cli("replay", "--from-deadletters", "--timeout", "60", *args, timeout=90)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    return result.stdout
+
+
+def _metric(worker: Worker, name: str, **labels: str) -> float:
+    with urllib.request.urlopen(f"http://127.0.0.1:{worker.port}/metrics", timeout=5) as page:
+        for line in page.read().decode().splitlines():
+            if line.startswith(f"{name}{{") and all(
+                f'{k}="{v}"' in line for k, v in labels.items()
+            ):
+                return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"no {name} with {labels}")
+
+
+def test_dead_letters_are_shown_then_replayed_once_after_the_fix(pipeline: Pipeline):
+    with pipeline.worker("strict", NEWSRADAR_CLEANING__MIN_LETTERS="100000") as strict:
+        _produce(pipeline)
+        assert len(pipeline.read("deadletter", len(RECORDS), timeout=60)) == len(RECORDS)
+        for reason in ("too_short", "invalid_json"):
+            assert (
+                _metric(strict, "newsradar_dead_letters_total", stage="clean", reason=reason) == 2
+            )
+
+    # Every field, exactly; then the readable form with its count per reason.
+    letters = {letter.key_bytes(): letter for letter in _letters(pipeline)}
+    assert sorted(letters) == sorted(key for key, *_ in RECORDS)
+    for key, value, headers, reason in RECORDS:
+        letter = letters[key]
+        assert (letter.stage, letter.reason, letter.exception_type) == ("clean", reason, None)
+        assert letter.original_bytes() == _bytes(value) and letter.header_pairs() == headers
+        assert (letter.topic, letter.partition in (0, 1)) == (pipeline.topic("raw"), True)
+        assert letter.offset is not None and letter.detail
+    assert letters[b"\xfebin"].original_encoding == "base64"
+    assert {h.encoding for h in letters[b"\xfebin"].headers} == {"base64", "utf-8"}
+
+    # The fix: the default minimum length. Replay what it fixes; a second replay sends nothing.
+    assert "would replay 2 dead letter(s)" in _replay(
+        pipeline, "--reason", "too_short", "--dry-run"
+    )
+    with pipeline.worker("fixed") as fixed:
+        report = _replay(pipeline, "--reason", "too_short")
+        assert "replayed 2 dead letter(s)" in report and "clean too_short: 2" in report
+        clean = [CleanArticle.model_validate_json(v) for v in pipeline.read("clean", 2, timeout=60)]
+        assert sorted(article.id for article in clean) == ["ok-1", "ok-2"]
+        again = _replay(pipeline, "--reason", "too_short")
+        assert "replayed 0 dead letter(s)" in again and "skipped 2 already replayed" in again
+
+        # Not fixed by it: dead-lettered again, the new letter saying it was a replay.
+        assert "replayed 2 dead letter(s)" in _replay(pipeline, "--reason", "invalid_json")
+        assert len(pipeline.read("deadletter", len(RECORDS) + 2, timeout=60)) == len(RECORDS) + 2
+        replays = [d for d in _letters(pipeline) if replayed_from(d) is not None]
+        assert sorted(d.key_bytes() for d in replays) == [b"bad-1", b"\xfebin"]
+        for replayed in replays:
+            assert replayed_from(replayed).startswith(pipeline.topic("deadletter") + "/")
+            assert replayed.original_bytes() == letters[replayed.key_bytes()].original_bytes()
+        # The restarted worker read only the replayed records, not the raw topic again.
+        assert _metric(fixed, "newsradar_articles_in_total", stage="clean") == 4
+
+
+def test_replay_says_so_and_fails_when_kafka_cannot_be_reached(pipeline: Pipeline):
+    closed = f"127.0.0.1:{free_port()}"
+    result = subprocess.run(
+        [sys.executable, "-m", "streams", "replay", "--from-deadletters", "--timeout", "2"],
+        env=pipeline.env(NEWSRADAR_KAFKA__BOOTSTRAP=closed),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"newsradar: cannot reach Kafka at {closed}" in result.stderr
