@@ -236,6 +236,12 @@ class CleaningSettings(BaseModel, frozen=True):
     max_input_chars: int = Field(
         default=2_000_000, ge=1, description="Longer text or HTML is dead-lettered (oversized)."
     )
+    max_record_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1, description="A larger raw record: oversized, not parsed."
+    )
+    time_budget_seconds: float = Field(
+        default=2.0, ge=0, description="Longer on one article: dead letter (time_budget); 0: off."
+    )
     min_letters: int = Field(
         default=40, ge=1, description="Fewer letters left after cleaning: dead letter (too_short)."
     )

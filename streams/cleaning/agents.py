@@ -14,6 +14,7 @@ out once (by `drop_duplicates`), so in = out + dead letters + drops.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,9 +23,10 @@ from faust.types import EventT, StreamT
 from schemas import CleanArticle, RawArticle
 from streams import topics
 from streams.app import app, settings
+from streams.budget import Budget
 from streams.cleaning.configure import clean_options
 from streams.cleaning.dedup import Seen, dedup_key
-from streams.cleaning.logic import Dropped, clean, deduplicate
+from streams.cleaning.logic import Dropped, clean, deduplicate, record_gate
 from streams.metrics import METRICS
 from streams.rejection import Rejected
 from streams.stage import Guard, guarded, origin, record_time
@@ -35,6 +37,10 @@ STAGE = "clean"
 OPTIONS = clean_options(settings.cleaning)
 WINDOW = settings.cleaning.dedup_window_seconds
 _BUCKET = max(WINDOW, 1.0)
+#: Header on the dedup topic naming the raw record (partition:offset) a sighting came from.
+ORIGIN_HEADER = "newsradar-raw-origin"
+#: The clock of the per-article time budget (a fake one in tests).
+CLOCK = time.monotonic
 
 # CleanArticle, key: dedup key. Internal: Faust creates it with the app's partition count.
 dedup_topic = app.topic(
@@ -60,10 +66,14 @@ async def clean_articles(stream: StreamT[bytes]) -> None:
     """Decode and clean each raw article; pass it on keyed by its dedup key."""
     async for event in stream.events():
         async with guarded(STAGE, event) as guard:
+            budget = Budget.start(OPTIONS.time_budget_seconds, CLOCK)
+            if (too_big := record_gate(event.value, OPTIONS)) is not None:
+                await guard.reject(too_big)
+                continue
             raw = await guard.decode(RawArticle)
             if raw is None:
                 continue
-            cleaned = clean(raw, ingested=record_time(event), options=OPTIONS)
+            cleaned = clean(raw, ingested=record_time(event), options=OPTIONS, budget=budget)
             if isinstance(cleaned, Rejected):
                 await guard.reject(cleaned)
             elif isinstance(cleaned, Dropped):
@@ -81,13 +91,12 @@ async def drop_duplicates(stream: StreamT[bytes]) -> None:  # (dedup key, CleanA
             if article is None:
                 continue
             key = (event.key or b"").decode()
-            where = origin(event)
             state, dropped = deduplicate(
                 _last_seen(key),
                 article,
                 now=record_time(event),
                 window=WINDOW,
-                origin=f"{where.partition}:{where.offset}",
+                origin=_raw_origin(event),
             )
             if dropped is None:
                 await topics.clean_articles.send(key=article.id.encode(), value=event.value)
@@ -102,11 +111,23 @@ async def _rekeyed(article: CleanArticle, event: EventT) -> None:
     """Onto the dedup topic, keeping the raw record's time: the window is measured in it."""
     for removal in article.removed:
         METRICS.cleaning_removals.labels(removal.rule).inc()
+    where = origin(event)
     await dedup_topic.send(
         key=dedup_key(article).encode(),
         value=article.model_dump_json().encode(),
         timestamp=record_time(event).timestamp(),
+        headers={ORIGIN_HEADER: f"{where.partition}:{where.offset}".encode()},
     )
+
+
+def _raw_origin(event: EventT) -> str:
+    """The raw record this sighting came from: a raw record cleaned twice (redelivered after
+    a crash or a rebalance) is re-keyed twice, and must pass both times, not drop itself."""
+    raw = (event.headers or {}).get(ORIGIN_HEADER)
+    if isinstance(raw, bytes):
+        return raw.decode(errors="replace")
+    where = origin(event)
+    return f"dedup:{where.partition}:{where.offset}"
 
 
 def _last_seen(key: str) -> Seen | None:

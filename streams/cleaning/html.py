@@ -30,6 +30,9 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.utils import HTML_PARSER
 
+from streams.budget import UNLIMITED, Budget
+from streams.rejection import Rejected
+
 # Both log a warning per page they find nothing in; the clean stage reports that itself.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 logging.getLogger("htmldate").setLevel(logging.ERROR)
@@ -106,13 +109,23 @@ class Page:
     language: str | None = None
 
 
-def extract_page(markup: str, *, url: str | None, today: date) -> Page:
-    """The page's main text and metadata; `today` bounds the publication dates believed."""
+def extract_page(
+    markup: str, *, url: str | None, today: date, budget: Budget = UNLIMITED
+) -> Page | Rejected:
+    """The page's main text and metadata; `today` bounds the publication dates believed.
+
+    The budget is asked between the steps (none of them can be interrupted): a page that
+    has already cost too much is given up before the next one.
+    """
     tree = _parse(markup)
     if tree is None:
         return Page(text="")
     _drop_never_text(tree)
+    if (late := budget.over("parsing the page")) is not None:
+        return late
     page = _metadata(tree, url, today)
+    if (late := budget.over("reading the page's metadata")) is not None:
+        return late
     document = bare_extraction(tree, url=url, fast=True, include_comments=False)
     text = (document.text or "") if isinstance(document, Document) else ""
     return Page(

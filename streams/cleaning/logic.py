@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from schemas import CleanArticle, RawArticle
+from streams.budget import UNLIMITED, Budget
 from streams.cleaning.dedup import Seen, canonical_url, remember
 from streams.cleaning.html import Page, extract_page
 from streams.cleaning.language import UNDETERMINED, detect_language
@@ -30,6 +31,8 @@ class CleanOptions:
     """The stage's settings as plain values (built from CleaningSettings at the edge)."""
 
     max_input_chars: int = 2_000_000
+    max_record_bytes: int = 8 * 1024 * 1024
+    time_budget_seconds: float = 2.0
     min_letters: int = 40
     languages: frozenset[str] = frozenset({"en"})
     drop_other_languages: bool = False
@@ -46,18 +49,39 @@ class Dropped:
 DEFAULTS = CleanOptions()
 
 
+def record_gate(value: bytes | None, options: CleanOptions = DEFAULTS) -> Rejected | None:
+    """Refuse a record too big to be worth parsing, on its bytes, before any JSON is read.
+
+    The same rule as the character limit in `clean` (reason `oversized`), made cheap: it
+    spares the worker parsing and validating megabytes only to refuse them afterwards.
+    """
+    size = len(value or b"")
+    if size > options.max_record_bytes:
+        return Rejected("oversized", f"{size} bytes, more than {options.max_record_bytes}")
+    return None
+
+
 def clean(
-    raw: RawArticle, *, ingested: datetime, options: CleanOptions = DEFAULTS
+    raw: RawArticle,
+    *,
+    ingested: datetime,
+    options: CleanOptions = DEFAULTS,
+    budget: Budget = UNLIMITED,
 ) -> CleanArticle | Rejected | Dropped:
     """Turn what a scraper or feed delivered into the text the classifier should read.
 
     `ingested` stands in for the article's entry time when the publisher did not set one,
-    and bounds the publication dates a page may claim.
+    and bounds the publication dates a page may claim. `budget` is asked between steps.
     """
     if (size := _input_chars(raw)) > options.max_input_chars:
         return Rejected("oversized", f"{size} characters, more than {options.max_input_chars}")
-    title, body, page = _title_body_page(raw, ingested)
+    extracted = _title_body_page(raw, ingested, budget)
+    if isinstance(extracted, Rejected):
+        return extracted
+    title, body, page = extracted
     paragraphs, removed = clean_lines(title, body.split("\n"))
+    if (late := budget.over("the furniture rules")) is not None:
+        return late
     text = "\n\n".join(paragraphs)
     if (refused := quality_gate(text, options.min_letters)) is not None:
         return refused
@@ -83,13 +107,17 @@ def _input_chars(raw: RawArticle) -> int:
     return len(raw.title) + len(raw.text or "") + len(raw.html or "")
 
 
-def _title_body_page(raw: RawArticle, ingested: datetime) -> tuple[str, str, Page | None]:
+def _title_body_page(
+    raw: RawArticle, ingested: datetime, budget: Budget
+) -> tuple[str, str, Page | None] | Rejected:
     """The title and body as normalised text, and the page's metadata when it was HTML."""
     title = normalize(unescape_entities(raw.title))
     if raw.text and raw.text.strip() and not looks_like_html(raw.text):
         return title, normalize(unescape_entities(raw.text)), None
     markup = raw.text if raw.text and raw.text.strip() else raw.html or ""
-    page = extract_page(markup, url=raw.url, today=ingested.date())
+    page = extract_page(markup, url=raw.url, today=ingested.date(), budget=budget)
+    if isinstance(page, Rejected):
+        return page
     return title or normalize(page.title), normalize(page.text), page
 
 
