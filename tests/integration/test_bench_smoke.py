@@ -1,0 +1,41 @@
+"""The pipeline benchmarks run end to end against a real broker: `python -m bench.run --smoke`.
+
+Tiny counts; no figure is asserted (speed is the benchmarks' business, not the tests'),
+only that every benchmark ran, every article it sent came out, and the reports were written.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_pipeline_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
+    command = ["bench.run", "--smoke", "--bootstrap", kafka_bootstrap, "--out", str(tmp_path)]
+    result = subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    figures = json.loads((tmp_path / "pipeline-smoke.json").read_text())
+    assert figures["ceiling"]["completed"] == [{"classified": 20}]
+    assert figures["throughput"]["plain"]["completed"] == [{"classified": 10, "alerts": 10}]
+    assert figures["throughput"]["html"]["completed"] == [{"classified": 2, "alerts": 2}]
+    (load,) = figures["latency"]["loads"]
+    assert load["alerted"] == load["articles"]
+    assert figures["rss"]["articles_done"] >= 20
+    assert set(figures["stages"]["plain"]["steps_us"]) == set(figures["stages"]["html"]["steps_us"])
+    summary = (tmp_path / "pipeline-smoke.md").read_text()
+    assert "| target | wanted |" in summary and "## End-to-end latency" in summary
