@@ -7,6 +7,7 @@ Docker engine answers; otherwise the project's local broker (ops/kafka/local-bro
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -44,6 +45,12 @@ def docker_engine_answers() -> bool:
         return False
 
 
+def _reuse_classpath(state: Path) -> None:
+    """Start from the jars `local-broker install` resolved (as .ci/run does), not Maven again."""
+    for resolved in (REPO / ".local" / "kafka").glob("classpath-*.txt"):
+        shutil.copy(resolved, state / resolved.name)  # a fresh mtime: newer than the pom
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -77,13 +84,25 @@ def _container_broker() -> Iterator[str]:
 
 @contextmanager
 def _local_broker() -> Iterator[str]:
-    """A broker of our own on free ports, in a temporary state folder, always stopped."""
+    with local_broker() as (address, _):
+        yield address
+
+
+@contextmanager
+def local_broker(**settings: str) -> Iterator[tuple[str, Path]]:
+    """A broker of our own on free ports, in a temporary state folder, always stopped.
+
+    `settings`: more NEWSRADAR_KAFKA_* variables for ops/kafka/local-broker (a SASL
+    listener, say). Yields the PLAINTEXT address and the state folder.
+    """
     with tempfile.TemporaryDirectory(prefix="newsradar-kafka-") as state:
+        _reuse_classpath(Path(state))
         env = {
             **os.environ,
             "NEWSRADAR_KAFKA_STATE": state,
             "NEWSRADAR_KAFKA_PORT": str(_free_port()),
             "NEWSRADAR_KAFKA_CONTROLLER_PORT": str(_free_port()),
+            **settings,
         }
         started = subprocess.run(
             [str(LOCAL_BROKER), "start"],
@@ -96,7 +115,7 @@ def _local_broker() -> Iterator[str]:
         try:
             if started.returncode != 0:
                 raise RuntimeError(f"local broker did not start:\n{started.stdout}{started.stderr}")
-            yield started.stdout.strip().splitlines()[-1]
+            yield started.stdout.strip().splitlines()[-1], Path(state)
         finally:
             subprocess.run(
                 [str(LOCAL_BROKER), "stop"], env=env, timeout=60, check=False, capture_output=True

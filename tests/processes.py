@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -36,6 +36,8 @@ class Pipeline:
     bootstrap: str
     workdir: Path
     suffix: str
+    #: More NEWSRADAR_* settings for every process of this pipeline (e.g. SASL login).
+    settings: dict[str, str] = field(default_factory=dict)
 
     def topic(self, field: str) -> str:
         return f"test-{self.suffix}.{field}"
@@ -52,6 +54,7 @@ class Pipeline:
             PYTHONUNBUFFERED="1",
         )
         env.update({f"NEWSRADAR_TOPICS__{f.upper()}": self.topic(f) for f in TOPIC_FIELDS})
+        env.update(self.settings)
         env.update(extra)
         return env
 
