@@ -106,7 +106,12 @@ def position(topic: str | None, partition: int | None, offset: int | None) -> st
 
 def preview(letter: DeadLetter, limit: int = PREVIEW_CHARS) -> str:
     """The start of the original on one line: enough to recognise it, escapes for binary."""
-    text = letter.original_bytes().decode("utf-8", "backslashreplace")
+    return one_line(letter.original_bytes().decode("utf-8", "backslashreplace"), limit)
+
+
+def one_line(text: str, limit: int) -> str:
+    """`text` safe for a terminal: whitespace runs as one space, control characters escaped
+    (an escape sequence in a record must not recolour or clear the screen), cut at `limit`."""
     flat = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 

@@ -23,7 +23,7 @@ from rich.text import Text
 from schemas import DeadLetter
 from streams.codec import decode
 from streams.commands.alerts import _assign
-from streams.deadletters import LetterFilter, position, preview, replayed_from
+from streams.deadletters import LetterFilter, one_line, position, preview, replayed_from
 from streams.kafka_admin import connect
 from streams.metrics import STAGES
 from streams.rejection import Rejected
@@ -168,17 +168,17 @@ def format_letter(letter: DeadLetter) -> Text:
     text.append(f"  {letter.stage}  ")
     text.append(letter.reason, REASON_STYLES.get(letter.reason, "bold"))
     text.append(f"  {position(letter.topic, letter.partition, letter.offset)}")
-    if letter.key is not None:
-        text.append(f"  key={_short(letter.key, 40)}")
+    if (key := letter.key_bytes()) is not None:
+        text.append(f"  key={one_line(key.decode('utf-8', 'backslashreplace'), 40)}")
     if letter.exception_type:
         text.append(f"  {letter.exception_type}", "red")
     text.append("\n  ")
     if letter.original_encoding == "base64":
         text.append("(binary) ", "magenta")
     text.append(preview(letter) or "(empty)", "cyan")
-    details = [_short(letter.detail, DETAIL_CHARS)] if letter.detail else []
+    details = [one_line(letter.detail, DETAIL_CHARS)] if letter.detail else []
     if (earlier := replayed_from(letter)) is not None:
-        details.append(f"replayed from {earlier}")
+        details.append(f"replayed from {one_line(earlier, 120)}")
     if details:
         text.append("\n  " + " · ".join(details), "dim")
     return text
@@ -191,11 +191,6 @@ def format_summary(counts: Counter[tuple[str, str]]) -> Text:
     for (stage, reason), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         text.append(f"\n  {f'{stage} {reason}':<{width}}  {count:>6}")
     return text
-
-
-def _short(value: str, limit: int) -> str:
-    flat = " ".join(value.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _when(moment: datetime) -> str:

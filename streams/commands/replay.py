@@ -120,10 +120,11 @@ def _run(args: argparse.Namespace, settings: Settings, deadline: float) -> Tally
         replay = _Replay(args, settings, producer, ledger, topics, deadline)
         partitions = _assign(consumer, settings.topics.deadletter, deadline)
         consumer.seek_to_beginning(*partitions)
-        for record, letter in letters(consumer, consumer.end_offsets(partitions), deadline):
+        end = consumer.end_offsets(partitions)
+        for record, letter in letters(consumer, end, deadline):
             replay.offer(record.partition, record.offset, letter)
         replay.settle()
-        if time.monotonic() >= deadline:
+        if any(consumer.position(tp) < offset for tp, offset in end.items()):
             replay.tally.failure("--timeout reached before the end of the dead-letter topic")
         return replay.tally
     finally:
@@ -200,7 +201,7 @@ class _Replay:
             "classify": settings.topics.clean,
             "alert": settings.topics.matches,
         }
-        self.pending: list[tuple[str, DeadLetter, FutureRecordMetadata]] = []
+        self.pending: list[tuple[str, str, DeadLetter, FutureRecordMetadata]] = []
         self.tally = Tally()
 
     def offer(self, partition: int, offset: int, letter: DeadLetter) -> None:
@@ -230,7 +231,7 @@ class _Replay:
             value=letter.original_bytes(),
             headers=replay_headers(letter, where),
         )
-        self.pending.append((key, letter, future))
+        self.pending.append((key, where, letter, future))
         if len(self.pending) >= BATCH:
             self.settle()
 
@@ -242,14 +243,14 @@ class _Replay:
             return
         producer.flush(timeout=self._remaining())
         marks = []
-        for key, letter, future in self.pending:
+        for key, where, letter, future in self.pending:
             if future.succeeded():
                 marks.append(
                     producer.send(self.ledger_topic, key=key.encode(), value=_mark(letter, future))
                 )
                 self.tally.replayed[(letter.stage, letter.reason)] += 1
             else:
-                self.tally.failure(f"{key}: not replayed: {future.exception}")
+                self.tally.failure(f"{where}: not replayed: {future.exception}")
         producer.flush(timeout=self._remaining())
         for mark in marks:
             if not mark.succeeded():

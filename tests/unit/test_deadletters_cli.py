@@ -141,7 +141,9 @@ def test_position_names_a_record_and_says_what_is_unknown():
 
 
 def test_a_letter_line_says_when_where_why_and_what():
-    dead = letter(b"\xff\xfe junk", reason="invalid_json", exception_type="ValueError")
+    dead = letter(
+        b"\xff\xfe junk", key=b"\xfek", reason="invalid_json", exception_type="ValueError"
+    )
     text = command.format_letter(dead).plain
     first, second, third = text.splitlines()
     assert first.split() == [
@@ -149,7 +151,7 @@ def test_a_letter_line_says_when_where_why_and_what():
         "clean",
         "invalid_json",
         "raw/1/42",
-        "key=k1",
+        "key=\\xfek",
         "ValueError",
     ]
     assert second.strip() == "(binary) \\xff\\xfe junk"
