@@ -161,6 +161,10 @@ class SourcesSettings(BaseModel, frozen=True):
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
     robots_cache_seconds: float = Field(default=3600.0, ge=0)
+    fetch_private_addresses: bool = Field(
+        default=False,
+        description="Full-page mode may fetch entries' pages on private/loopback/link-local hosts.",
+    )
     ingest_host: str = "127.0.0.1"
     ingest_port: int = Field(default=6070, ge=0, le=65535)
     ingest_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)

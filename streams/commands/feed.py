@@ -94,7 +94,7 @@ def _build(
 ) -> tuple[Any, Any]:
     from streams.metrics import METRICS
     from streams.sources.feed_state import KafkaFeedStates
-    from streams.sources.fetch import Fetcher, Limits
+    from streams.sources.fetch import Fetcher, Limits, PublicOnlyTransport
     from streams.sources.kafka_out import raw_producer
     from streams.sources.poller import FeedPoller, KafkaArticleSink, PollOptions
     from streams.sources.robots import Robots
@@ -104,14 +104,16 @@ def _build(
     store = KafkaFeedStates(settings)
     store.ensure_topic()
     states = store.load()
-    fetcher = Fetcher(
-        Limits(
-            sources.user_agent,
-            sources.fetch_timeout_seconds,
-            sources.fetch_max_bytes,
-            sources.fetch_max_redirects,
-        )
+    limits = Limits(
+        sources.user_agent,
+        sources.fetch_timeout_seconds,
+        sources.fetch_max_bytes,
+        sources.fetch_max_redirects,
     )
+    fetcher = Fetcher(limits)
+    # Feeds are the operator's choice; pages (and their robots.txt) are the entries' choice.
+    guard = None if sources.fetch_private_addresses else PublicOnlyTransport()
+    pages = Fetcher(limits, transport=guard)
     producer = raw_producer(settings)
     options = PollOptions(
         interval=interval or sources.feed_interval_seconds,
@@ -127,11 +129,13 @@ def _build(
         store=store,
         options=options,
         metrics=METRICS,
-        robots=Robots(fetcher, sources.robots_cache_seconds) if full_page else None,
+        robots=Robots(pages, sources.robots_cache_seconds) if full_page else None,
+        pages=pages,
     )
 
     def close() -> None:
         fetcher.close()
+        pages.close()
         producer.close()
         store.close()
 

@@ -4,17 +4,27 @@ Every response is bounded three ways: a timeout on each network step plus a dead
 the whole body (a server that drips one byte a second is cut off), a byte limit (checked
 against Content-Length first, then while reading), and a redirect limit. A failure is a
 FetchFailed whose `outcome` is a metric label, never an httpx exception leaking out.
+
+Pages named by feed entries are someone else's choice of URL: `PublicOnlyTransport`
+connects only to public addresses, so an entry cannot make the poller GET the cloud
+metadata service or an intranet host (server-side request forgery).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+import httpcore
 import httpx
 
+#: socket.getaddrinfo's shape, replaceable in tests.
+_Resolver = Callable[..., list[tuple[Any, ...]]]
 #: HTTP statuses that mean "the resource moved for good": the feed list should be updated.
 _PERMANENT = {301, 308}
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
@@ -51,6 +61,85 @@ class Limits:
     timeout: float
     max_bytes: int
     max_redirects: int
+
+
+class NotPublic(httpcore.ConnectError):
+    """The host resolves to an address that is not public: the connection is refused."""
+
+
+def is_public(address: str) -> bool:
+    """Globally routable unicast: not private, loopback, link-local, shared, multicast, etc."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (fe80::1%eth0)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _PublicOnlyBackend(httpcore.NetworkBackend):
+    """Resolves the host itself, refuses it unless every address is public, then connects
+    to one of those very addresses, so a second DNS answer cannot swap in a private one
+    (TLS still checks the certificate against the host name).
+    """
+
+    def __init__(self, resolve: _Resolver = socket.getaddrinfo) -> None:
+        self._backend = httpcore.SyncBackend()
+        self._resolve = resolve
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self._public_addresses(host, port)
+        for address in addresses[:-1]:
+            try:
+                return self._backend.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError:
+                continue
+        return self._backend.connect_tcp(
+            addresses[-1], port, timeout, local_address, socket_options
+        )
+
+    def _public_addresses(self, host: str, port: int) -> list[str]:
+        try:
+            infos = self._resolve(host, port, type=socket.SOCK_STREAM)
+        except OSError as error:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not addresses or not all(map(is_public, addresses)):
+            raise NotPublic(f"{host} is not a public address (private, loopback, link-local...)")
+        return addresses
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise NotPublic("unix sockets are not public addresses")
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class PublicOnlyTransport(httpx.HTTPTransport):
+    """httpx's own transport, connecting only to public addresses (each redirect too)."""
+
+    def __init__(self, resolve: _Resolver = socket.getaddrinfo) -> None:
+        super().__init__()
+        # httpx takes no network backend, so its pool is rebuilt with ours (same defaults).
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=_PublicOnlyBackend(resolve),
+        )
 
 
 class Fetcher:

@@ -134,6 +134,7 @@ class FeedPoller:
         options: PollOptions,
         metrics: Metrics,
         robots: Robots | None = None,
+        pages: Fetcher | None = None,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         jitter: Callable[[], float] = random.random,
@@ -143,6 +144,7 @@ class FeedPoller:
         self._index = _SeenIndex(self._states.values())
         self._failures: dict[str, int] = {}
         self._fetcher, self._sink, self._store = fetcher, sink, store
+        self._pages = pages or fetcher  # entries' pages: public addresses only, in production
         self._options, self._metrics, self._robots = options, metrics, robots
         self._clock, self._now, self._jitter = clock, now, jitter
 
@@ -240,7 +242,7 @@ class FeedPoller:
             self._metrics.page_fetches.labels("robots_disallowed").inc()
             return article
         try:
-            page = self._fetcher.get(article.url)
+            page = self._pages.get(article.url)
         except FetchFailed:
             self._metrics.page_fetches.labels("error").inc()
             return article

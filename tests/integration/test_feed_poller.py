@@ -41,6 +41,7 @@ def _env(pipeline: Pipeline) -> dict[str, str]:
         NEWSRADAR_SOURCES__FETCH_MAX_BYTES=str(256 * 1024),
         NEWSRADAR_SOURCES__FETCH_MAX_REDIRECTS="3",
         NEWSRADAR_SOURCES__USER_AGENT=AGENT,
+        NEWSRADAR_SOURCES__FETCH_PRIVATE_ADDRESSES="true",  # the pages are on loopback
     )
 
 
