@@ -565,16 +565,20 @@ def rss(
                     progress = (done, now)
                 elif now - progress[1] > run.stall_s:
                     raise RuntimeError(f"rss: the worker stalled at {done:,} articles")
+                if now - started - samples[-1]["seconds"] > max_seconds / 10:
+                    _sample(run, samples, done, started, pid)  # a curve even when cut short
                 time.sleep(POLL_S)  # polling the alert count
-            samples.append(
-                {"articles": done, "seconds": time.monotonic() - started, **rss_mib(pid)}
-            )
-            run.say(f"rss at {done:,} articles: {samples[-1]['rss_mib']} MiB")
+            _sample(run, samples, done, started, pid)
             if stopped:
                 break
     finally:
         sender.close()
     return _rss_result(samples, articles, every, stopped)
+
+
+def _sample(run: Run, samples: list[dict[str, Any]], done: int, started: float, pid: int) -> None:
+    samples.append({"articles": done, "seconds": time.monotonic() - started, **rss_mib(pid)})
+    run.say(f"rss at {done:,} articles: {samples[-1]['rss_mib']} MiB")
 
 
 def _send_chunk(sender: KafkaProducer, ns: Namespace, start: int, end: int) -> int:
@@ -588,7 +592,7 @@ def _send_chunk(sender: KafkaProducer, ns: Namespace, start: int, end: int) -> i
 def _rss_result(
     samples: list[dict[str, Any]], articles: int, every: int, stopped: bool
 ) -> dict[str, Any]:
-    """Growth from the first checkpoint (or a third of the way, if cut short) to the end."""
+    """Growth from the first checkpoint (a third of the way, if cut short before) to the end."""
     for before, after in itertools.pairwise(samples):
         span = after["seconds"] - before["seconds"]
         after["rate_since_previous"] = (
