@@ -27,8 +27,9 @@ class Header(BaseModel):
 class DeadLetter(Record):
     """The original bytes of a record a stage refused, and why, so it can be replayed.
 
-    `headers` and `key_encoding` came later, with defaults: letters written before them
-    still read (no headers, a UTF-8 key), so the schema version stays 1.
+    `headers`, `key_encoding` and `original_size` came later, with defaults: letters
+    written before them still read (no headers, a UTF-8 key, size unknown), so the schema
+    version stays 1.
     """
 
     schema_version: Literal[1] = 1
@@ -38,6 +39,11 @@ class DeadLetter(Record):
     exception_type: str | None = None
     original: str = Field(description="The original value: UTF-8 text, or base64 of the bytes.")
     original_encoding: Encoding = "utf-8"
+    original_size: int | None = Field(
+        default=None,
+        description="Bytes of the original value. More than `original` holds when the whole"
+        " did not fit in a dead letter: then `original` is only its start.",
+    )
     key: str | None = Field(default=None, description="The original key, encoded like `original`.")
     key_encoding: Encoding = "utf-8"
     headers: list[Header] = Field(
@@ -51,6 +57,11 @@ class DeadLetter(Record):
     def original_bytes(self) -> bytes:
         """The bytes exactly as they arrived."""
         return _decoded(self.original, self.original_encoding)
+
+    @property
+    def truncated(self) -> bool:
+        """True when `original` is only the start of the value (it cannot be replayed)."""
+        return self.original_size is not None and self.original_size > len(self.original_bytes())
 
     def key_bytes(self) -> bytes | None:
         """The key exactly as it arrived."""

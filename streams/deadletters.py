@@ -6,6 +6,7 @@ a stage refuses; the rest serves `newsradar deadletters` and `newsradar replay`.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -66,7 +67,8 @@ def dead_letter(
     exception_type: str | None = None,
 ) -> DeadLetter:
     """Everything needed to understand and replay what `stage` refused."""
-    original, encoding = encode_original(value or b"")
+    value = value or b""
+    original, encoding = encode_original(value)
     key, key_encoding = encode_original(origin.key) if origin.key is not None else (None, "utf-8")
     return DeadLetter(
         stage=stage,
@@ -75,6 +77,7 @@ def dead_letter(
         exception_type=exception_type,
         original=original,
         original_encoding=encoding,
+        original_size=len(value),
         key=key,
         key_encoding=key_encoding,
         headers=encode_headers(origin.headers),
@@ -83,6 +86,27 @@ def dead_letter(
         offset=origin.offset,
         failed_at=now,
     )
+
+
+def fitted(letter: DeadLetter, value: bytes, max_bytes: int) -> bytes:
+    """The letter's JSON in at most `max_bytes` where it can be: when the whole original
+    does not fit (base64 and JSON escapes make it larger than the record was), only its
+    start, `original_size` telling how much there was. A letter larger than the producer
+    takes would fail to send, and the failure would stop the agent."""
+    encoded = letter.model_dump_json().encode()
+    keep = len(value)
+    while len(encoded) > max_bytes and keep > 0:
+        keep = int(keep * max_bytes / len(encoded) * 0.95)
+        encoded = _with_start(letter, value[:keep]).model_dump_json().encode()
+    return encoded
+
+
+def _with_start(letter: DeadLetter, start: bytes) -> DeadLetter:
+    """`letter` keeping only `start` of its original (text stays text: a character the cut
+    split in two is left out)."""
+    if letter.original_encoding == "utf-8":
+        return letter.model_copy(update={"original": start.decode("utf-8", "ignore")})
+    return letter.model_copy(update={"original": base64.b64encode(start).decode("ascii")})
 
 
 @dataclass(frozen=True, slots=True)

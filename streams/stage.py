@@ -17,7 +17,7 @@ from faust.types import EventT
 
 from streams import topics
 from streams.codec import M, decode
-from streams.deadletters import Headers, Origin, dead_letter, kafka_headers
+from streams.deadletters import Headers, Origin, dead_letter, fitted, kafka_headers
 from streams.metrics import METRICS, Metrics
 from streams.rejection import Rejected
 
@@ -50,6 +50,13 @@ def headers(event: EventT) -> Headers:
     return kafka_headers(getattr(event.message, "headers", None) or event.headers)
 
 
+def _letter_limit(key: bytes | None) -> int:
+    """The largest dead letter the producer sends: its request limit, less the key and
+    room for the record's own framing."""
+    limit = int(topics.dead_letters.app.conf.producer_max_request_size)
+    return limit - len(key or b"") - 1024
+
+
 class Guard:
     """Handed to the agent body: reports what happened to the record."""
 
@@ -78,7 +85,8 @@ class Guard:
             now=utcnow(),
             exception_type=exception_type,
         )
-        await topics.dead_letters.send(key=where.key, value=letter.model_dump_json().encode())
+        value = fitted(letter, self.event.value or b"", _letter_limit(where.key))
+        await topics.dead_letters.send(key=where.key, value=value)
         self.metrics.dead_letters.labels(self.stage, rejected.reason).inc()
         log.warning(
             "%s: dead letter (%s) topic=%s partition=%s offset=%s: %s",

@@ -176,6 +176,8 @@ def format_letter(letter: DeadLetter) -> Text:
     if letter.original_encoding == "base64":
         text.append("(binary) ", "magenta")
     text.append(preview(letter) or "(empty)", "cyan")
+    if letter.truncated:
+        text.append(f" (only the start of {letter.original_size} bytes)", "magenta")
     details = [one_line(letter.detail, DETAIL_CHARS)] if letter.detail else []
     if (earlier := replayed_from(letter)) is not None:
         details.append(f"replayed from {one_line(earlier, 120)}")

@@ -215,6 +215,9 @@ class _Replay:
 
     def _send(self, key: str, where: str, letter: DeadLetter) -> None:
         topic = replay_topic(letter, self.to, self.inputs)
+        if letter.truncated:
+            self.tally.failure(f"{where}: only the start of the original was kept: replay it anew")
+            return
         if topic is None or topic not in self.topics:
             self.tally.failure(f"{where}: no topic {topic or '(unknown)'} to replay it to")
             return

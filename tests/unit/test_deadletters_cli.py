@@ -19,6 +19,7 @@ from streams.deadletters import (
     Replayed,
     count_by_reason,
     dead_letter,
+    fitted,
     kafka_headers,
     position,
     preview,
@@ -70,6 +71,28 @@ def test_a_letter_keeps_value_key_and_headers_exactly_through_json(value, encodi
     assert dead.header_pairs() == list(headers)
     assert [h.encoding for h in dead.headers] == ["utf-8", "base64", "utf-8", "utf-8"]
     assert (dead.topic, dead.partition, dead.offset, dead.failed_at) == ("raw", 1, 42, NOW)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ('{"text": "' + 'é"' * 3000 + '"}').encode(),  # escapes and two-byte characters
+        b"\xff" * 5000,  # base64
+    ],
+)
+def test_a_letter_too_large_to_send_keeps_the_start_of_the_original_and_its_size(value):
+    whole = letter(value)
+    assert len(whole.model_dump_json()) > 4000 and not whole.truncated
+    cut = DeadLetter.model_validate_json(fitted(whole, value, max_bytes=4000))
+    assert len(cut.model_dump_json()) <= 4000 and cut.original_size == len(value)
+    assert cut.truncated and value.startswith(cut.original_bytes())
+    assert cut.original_encoding == whole.original_encoding
+    assert len(cut.original_bytes()) > len(value) / 4  # not needlessly short
+
+
+def test_a_letter_that_fits_is_sent_whole():
+    small = letter(b'{"title": "t"}')
+    assert fitted(small, b'{"title": "t"}', max_bytes=4000) == small.model_dump_json().encode()
 
 
 def test_a_letter_written_before_headers_existed_still_reads():
