@@ -10,8 +10,9 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.kafka_broker import kafka_broker
 
-# Property tests (tests/unit/test_fuzz.py): quick in CI; `--hypothesis-profile=long` hunts
-# longer. No deadline: a shared CI machine's pauses are not what the tests look for.
+# Property tests (tests/unit/test_fuzz.py): quick in CI; `--hypothesis-profile=long
+# --timeout=0` hunts longer (minutes per test). No deadline: a shared CI machine's pauses
+# are not what the tests look for.
 hypothesis_settings.register_profile("ci", max_examples=200, deadline=None)
 hypothesis_settings.register_profile("long", max_examples=5000, deadline=None)
 hypothesis_settings.load_profile("ci")
