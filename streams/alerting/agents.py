@@ -72,8 +72,9 @@ async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch
             where = origin(event)
             partition = where.partition or 0
             step = on_match(alert_state, match, RULES, now=utcnow(), position=where.offset)
-            sent = await TAILS.ids(partition, _mark(partition)) if step.alerts else frozenset()
-            ends = [await _published(a, partition) for a in step.alerts if a.id not in sent]
+            # Published before a crash, unknown to the state: the same ids, not to be sent again.
+            old = await TAILS.ids(partition, _mark(partition)) if step.alerts else frozenset()
+            ends = [await _published(a, partition) for a in step.alerts if a.id not in old]
             state.apply_changes(alert_state, step.changes)
             if ends:  # last: the mark never runs ahead of the state it vouches for
                 alert_state[state.mark_key(partition)] = state.AlertMark(next_offset=max(ends))
@@ -85,7 +86,7 @@ async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch
 
 
 @app.on_partitions_revoked.connect
-async def _revoked(sender: Any, revoked: Any, **kwargs: Any) -> None:
+def _revoked(sender: Any, /, *revoked: Any, signal: Any, **kwargs: Any) -> None:
     """Another worker may write these partitions' alerts meanwhile: read their tails anew."""
     TAILS.forget()
 
