@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "classification" / "default_taxonomy.yaml"
@@ -294,5 +294,21 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """Settings from the environment, read once per process by the edges (app, CLI)."""
-    return Settings()
+    """Settings from the environment, read once per process by the edges (app, CLI).
+
+    Invalid settings end the process with one line naming each problem. pydantic's message
+    would echo the input, and with it any password or token set next to the mistake.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SystemExit(f"newsradar: invalid settings: {describe(error)}") from None
+
+
+def describe(error: ValidationError) -> str:
+    """Where and what for each problem, without the values given (they may be secrets)."""
+    problems = error.errors(include_url=False, include_context=False, include_input=False)
+    return "; ".join(
+        f"{'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}"
+        for problem in problems
+    )

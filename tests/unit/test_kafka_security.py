@@ -22,7 +22,7 @@ from streams.kafka_security import (
     faust_credentials,
     verify_access,
 )
-from streams.settings import KafkaSettings, Settings
+from streams.settings import KafkaSettings, Settings, load_settings
 from streams.sources import ingest
 
 PASSWORD = "pa55-w0rd-not-for-logs"
@@ -184,3 +184,13 @@ def test_an_access_error_ends_the_process_with_its_one_line_and_exit_1():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 1
     assert run.stderr.strip() == "newsradar: Kafka authentication failed for user x"
+
+
+def test_invalid_settings_end_with_one_line_that_never_echoes_a_password(monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_KAFKA__SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("NEWSRADAR_KAFKA__SASL_PASSWORD", PASSWORD)  # but no user name
+    with pytest.raises(SystemExit) as raised:
+        load_settings()
+    message = str(raised.value.code)
+    assert message.startswith("newsradar: invalid settings: kafka: Value error, security_protocol")
+    assert PASSWORD not in message and "\n" not in message
