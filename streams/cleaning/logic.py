@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from schemas import CleanArticle, RawArticle
 from streams.budget import UNLIMITED, Budget
@@ -24,6 +24,11 @@ from streams.rejection import Rejected
 
 # Plain text that is really HTML (a feed's description): two or more tags of a page's body.
 _TAG = re.compile(r"</?(?:p|br|div|span|a|ul|ol|li|h[1-6]|strong|em|b|i|img|figure|blockquote)\b")
+#: Earlier times are placeholders for "unknown" (Go's zero time is 0001-01-01T00:00:00Z), and
+#: the alert stage's windows around them would fall off the calendar.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+#: How far a source's clock may run ahead of ours; a time further ahead is not believed.
+CLOCK_SKEW = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +102,9 @@ def clean(
         canonical_url=canonical_url((page.canonical_url if page else None) or raw.url),
         author=page.author if page else None,
         source=raw.source,
-        published=raw.published or (page.published if page else None),
-        ingested=raw.ingested or ingested,
+        published=believable(raw.published, ingested)
+        or believable(page.published if page else None, ingested),
+        ingested=believable(raw.ingested, ingested) or ingested,
         removed=removed,
     )
 
@@ -119,6 +125,13 @@ def _title_body_page(
     if isinstance(page, Rejected):
         return page
     return title or normalize(page.title), normalize(page.text), page
+
+
+def believable(when: datetime | None, ingested: datetime) -> datetime | None:
+    """The time, or None when it cannot be one: a placeholder, or far in our future."""
+    if when is None or when < EARLIEST or when - ingested > CLOCK_SKEW:
+        return None
+    return when
 
 
 def looks_like_html(text: str) -> bool:

@@ -311,6 +311,35 @@ def test_text_no_json_parser_would_pass_is_processed_too(fields, surrogates):
     check_outcome(process_article(raw, TAXONOMY, now=NOW))
 
 
+ABOUT_THE_WAR = (
+    "Russia launched a new offensive in Ukraine on Monday, officials in Kyiv said. Russian "
+    "troops shelled Kharkiv, and the Kremlin said the invasion would go on."
+)
+
+
+@SLOW_OK
+@given(
+    st.one_of(st.none(), st.datetimes(timezones=OFFSETS)),
+    st.one_of(st.none(), st.datetimes(timezones=OFFSETS)),
+)
+@example(datetime(1, 1, 1, tzinfo=UTC), None)
+@example(None, datetime(1, 1, 1, tzinfo=UTC))
+@example(datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+def test_any_time_reaches_the_alert_stage_without_raising(published, ingested):
+    """An article that matches a topic, with times anywhere in the calendar, is alerted on."""
+    fields = {"title": "Russia attacks Ukraine", "text": ABOUT_THE_WAR}
+    for name, when in (("published", published), ("ingested", ingested)):
+        if when is not None:
+            fields[name] = when.isoformat()
+    decoded = decode(RawArticle, json.dumps(fields).encode())
+    if isinstance(decoded, Rejected):  # a time that is out of range once in UTC
+        assert decoded.reason == "invalid_schema"
+        return
+    outcome = process_article(decoded, TAXONOMY, now=NOW)
+    check_outcome(outcome)
+    assert outcome.classified is not None and outcome.classified.topics
+
+
 @SLOW_OK
 @given(
     st.fixed_dictionaries(

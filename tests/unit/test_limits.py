@@ -118,3 +118,27 @@ def test_the_limits_reasons_are_counted_from_zero():
     for reason in ("oversized", "time_budget"):
         labels = {"stage": "clean", "reason": reason}
         assert metrics.registry.get_sample_value("newsradar_dead_letters_total", labels) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("published", "ingested", "kept_published", "kept_ingested"),
+    [
+        ("0001-01-01T00:00:00Z", None, None, NOW),  # Go's zero time: "unknown"
+        ("1899-12-31", "0001-01-01T00:00:00Z", None, NOW),
+        ("2026-11-30T11:00:00Z", "2026-11-29T11:00:00Z", "2026-11-30T11:00:00Z", None),
+        ("2026-12-01T12:00:00Z", "9999-12-31T23:59:59Z", None, NOW),  # over a day ahead
+        ("2026-11-28", None, "2026-11-28T00:00:00Z", NOW),
+    ],
+)
+def test_times_that_cannot_be_real_are_not_believed(
+    published, ingested, kept_published, kept_ingested
+):
+    """The alert stage's windows around year 1 would fall off the calendar (OverflowError)."""
+    raw = RawArticle.model_validate(
+        {"title": "Ferry", "text": BODY, "published": published, "ingested": ingested}
+    )
+    article = clean(raw, ingested=NOW)
+    assert isinstance(article, CleanArticle)
+    expected = kept_published and datetime.fromisoformat(kept_published)
+    assert article.published == expected
+    assert article.ingested == (kept_ingested or raw.ingested)
