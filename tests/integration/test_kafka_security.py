@@ -74,9 +74,9 @@ def test_the_right_login_runs_the_pipeline_and_shows_no_password(
 
     created = pipeline.cli("topics", "create")
     assert created.returncode == 0, created.stderr
-    published = pipeline.cli("publish", str(seed_path))
-    assert published.returncode == 0, published.stderr
     with pipeline.worker() as worker:
+        published = pipeline.cli("publish", str(seed_path))  # while the worker starts
+        assert published.returncode == 0, published.stderr
         values = read_topic(sasl_broker.plaintext, pipeline.topic("classified"), 1, timeout=60)
         metrics = _get(f"http://127.0.0.1:{worker.port}/metrics")
         log = worker.log_text()
