@@ -91,13 +91,17 @@ def delete_topics(bootstrap: str, suffix: str) -> None:
 
 
 @contextlib.contextmanager
-def process(ns: Namespace, module: str, *args: str, name: str = "worker") -> Iterator[Worker]:
-    """`python -m MODULE ARGS` in the namespace (its own /metrics port), always stopped."""
+def process(
+    ns: Namespace, module: str, *args: str, name: str = "worker", env: dict[str, str] | None = None
+) -> Iterator[Worker]:
+    """`python -m MODULE ARGS` in the namespace (its own /metrics port), always stopped.
+
+    `env`: more settings for it (NEWSRADAR_...), after the namespace's own."""
     log_path = ns.workdir / f"{name}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", module, *args],
-            env=ns.env(NEWSRADAR_WEB__PORT=str(free_port())),
+            env=ns.env(NEWSRADAR_WEB__PORT=str(free_port()), **(env or {})),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -253,6 +257,11 @@ class Run:
     workdir: Path
     say: Progress = field(default=lambda line: print(line, file=sys.stderr, flush=True))
     stall_s: float = 60.0
+    #: Extra NEWSRADAR_* settings for every worker process (bench.run --worker-env), so a
+    #: setting can be compared with the defaults on the same machine.
+    worker_env: dict[str, str] = field(default_factory=dict)
+    #: Seconds the warm worker is watched doing nothing: its idle CPU, beside the busy figures.
+    idle_s: float = 3.0
 
 
 def _warm_up(ns: Namespace, topics: Topics, worker: Worker, out: str, run_id: str) -> None:
@@ -342,6 +351,7 @@ def _measured(
 ) -> dict[str, Any]:
     """A probe batch, then `sizing.runs` batches of the size it suggests."""
     ns, topics, worker = ctx
+    idle = _idle_cores(worker, run.idle_s)
     probe = [make("probe", i) for i in range(sizing.probe)]
     probed = _batch(ns, topics, worker, probe, outputs, run.stall_s)
     size = sizing.records(probed["rate"])
@@ -351,14 +361,21 @@ def _measured(
         batch = [make(str(n), i) for i in range(size)]
         batches.append(_batch(ns, topics, worker, batch, outputs, run.stall_s))
         run.say(f"{label} run {n + 1}: {batches[-1]['rate']:,.0f}/s")
-    return {"probe": probed, **_summarised(batches)}
+    return {"probe": probed, "worker_idle_cores": idle, **_summarised(batches)}
+
+
+def _idle_cores(worker: Worker, seconds: float) -> float:
+    """The worker's CPU share while it has nothing to do (timers, heartbeats, commits)."""
+    before, started = cpu_seconds(worker.process.pid), time.monotonic()
+    time.sleep(seconds)  # watching an idle process, not waiting for a result
+    return (cpu_seconds(worker.process.pid) - before) / (time.monotonic() - started)
 
 
 def ceiling(run: Run, sizing: Sizing) -> dict[str, Any]:
     """bench.passthrough on preloaded batches of seed-sized plain-text articles."""
     with (
         namespace(run.bootstrap, run.workdir) as ns,
-        process(ns, "bench.passthrough", name="passthrough") as worker,
+        process(ns, "bench.passthrough", name="passthrough", env=run.worker_env) as worker,
     ):
         topics = Topics(ns)
         try:
@@ -390,7 +407,10 @@ def _summarised(batches: list[dict[str, Any]]) -> dict[str, Any]:
 def pipeline_worker(run: Run, *, warm: bool = True) -> Iterator[tuple[Namespace, Topics, Worker]]:
     """A fresh namespace and one `newsradar worker` process in it, warmed up unless not `warm`
     (then call `warm_up` before measuring: the worker may still be joining its group)."""
-    with namespace(run.bootstrap, run.workdir) as ns, process(ns, "streams", "worker") as worker:
+    with (
+        namespace(run.bootstrap, run.workdir) as ns,
+        process(ns, "streams", "worker", env=run.worker_env) as worker,
+    ):
         topics = Topics(ns)
         try:
             if warm:

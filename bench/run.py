@@ -119,7 +119,7 @@ METHOD = [
     " process from /proc/<pid>/status when the alert count passes each checkpoint.",
     "Worker CPU: utime+stime of the worker process from /proc over each batch; 'cores"
     " busy' near 1 means it computes all the time (CPU-bound, one Python thread), well"
-    " below 1 means it waits.",
+    " below 1 that it waits, or, on a busy machine, that it did not get a core.",
     "Every benchmark has fresh topics (partitions 2, `newsradar topics create`) and"
     " consumer group, deleted afterwards.",
 ]
@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"[{time.monotonic() - clock:6.1f}s] {line}", file=sys.stderr, flush=True
             ),
             stall_s=profile.stall_s,
+            worker_env=dict(pair.split("=", 1) for pair in args.worker_env),
+            idle_s=0.5 if mode == "smoke" else 3.0,
         )
         measured = measure(run, profile, chosen, mode)
         result = {
@@ -165,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             "versions": _versions(),
             "broker": {"bootstrap": bootstrap, "version": _broker_version(bootstrap)},
             "profile": _plain(profile),
+            "worker_env": run.worker_env,
             "method": METHOD,
             **measured,
         }
@@ -198,10 +201,13 @@ def measure(run: Run, profile: Profile, chosen: tuple[str, ...], mode: str) -> d
             }
         if "latency" in chosen:
             capacity = out.get("throughput", {}).get("plain", {}).get("rate", {}).get("median")
+            loads = list(profile.loads)
+            if capacity and capacity / 2 < min(loads):  # one load the worker keeps up with
+                loads.insert(0, max(1, round(capacity / 2)))
             out["latency"] = pipeline.latency(
                 run,
                 ctx,
-                loads=list(profile.loads),
+                loads=loads,
                 seconds=profile.load_seconds,
                 runs=profile.load_runs,
                 capacity=capacity,
@@ -236,6 +242,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rss-every", type=int, help="a memory sample every N (full: 100k)")
     parser.add_argument(
         "--rss-minutes", type=float, help="stop feeding the memory run after this (full: 5)"
+    )
+    parser.add_argument(
+        "--worker-env",
+        action="append",
+        default=[],
+        metavar="NEWSRADAR_X=VALUE",
+        help="a setting for every worker process, to compare it with the defaults (repeatable)",
     )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     return parser

@@ -143,7 +143,7 @@ def _spread(values: list[float]) -> dict[str, float]:
 
 def run(articles: int, html_articles: int, runs: int, say: Callable[[str], None]) -> dict[str, Any]:
     """Both kinds of article, and the machine's speed on a fixed piece of Python."""
-    result = {
+    result: dict[str, Any] = {
         "clock": "process CPU time (the machine is shared: wall time counts neighbours)",
         "sum_range_10000_us": _calibration_us(),
         "plain": measure(articles, runs, html=False),
