@@ -27,5 +27,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import streams.web  # noqa: F401
     from streams.app import app
 
-    Worker(app, loglevel=settings.log_level).execute_from_commandline()
+    worker = Worker(app, loglevel=settings.log_level)
+    # Faust's terminal spinner, at WARNING and above, turns the root logger to DEBUG for the
+    # whole run so every log call can spin it: each debug line of aiokafka and Faust (several
+    # per record) then builds a LogRecord. Without it the configured level holds.
+    worker.spinner = None
+    worker.execute_from_commandline()
     return 0
