@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from streams.consumer import Transport
 from streams.kafka_security import faust_credentials
 from streams.settings import load_settings
 
@@ -38,3 +39,5 @@ app = faust.App(
     # Faust's own sensors keep their names; our metrics live in streams.metrics.
     autodiscover=False,
 )
+# Faust's own transport, fixed so that no record is acknowledged unprocessed (streams/consumer.py).
+app.transport = Transport(app.conf.broker_consumer, app)

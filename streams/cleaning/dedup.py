@@ -26,8 +26,9 @@ from streams.cleaning.text import fingerprint
 class Seen:
     """One key's state: the first article seen with it, and when it was last seen.
 
-    `origin` names the record that passed first (Kafka partition and offset in the worker);
-    the same record delivered again after a crash is that first sighting, not a duplicate.
+    `origin` names the record that passed first (in the worker, its raw record's partition and
+    offset); the same record delivered again after a crash is that first sighting, not a
+    duplicate.
     """
 
     article_id: str

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from schemas import CleanArticle
-from tests.processes import Pipeline, read_topic
+from tests.processes import Pipeline, Worker, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -66,13 +66,27 @@ def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline)
             ],
         )
         dropped = 'newsradar_articles_dropped_total{reason="duplicate",stage="clean"}'
-        assert _metric(worker.port, dropped, time.monotonic() + 120) == 1.0, worker.log_text()[
-            -3000:
-        ]
-        published = [CleanArticle.model_validate_json(v) for v in pipeline.read("clean", 2, 120)]
-        assert sorted(a.canonical_url or "" for a in published) == [
+        # At least once: the tracking-link copy may be cleaned (and dropped) twice.
+        assert _metric(worker.port, dropped, time.monotonic() + 120) >= 1.0, _diagnosis(
+            pipeline, worker
+        )
+        assert len(pipeline.read("clean", 2, 120)) >= 2, _diagnosis(pipeline, worker)
+        # At least once: a raw record cleaned twice (a rebalance during start-up can do that)
+        # may come out twice, under the same article id; the tracking-link copy never does.
+        published = [CleanArticle.model_validate_json(v) for v in pipeline.read("clean", 9, 5)]
+        by_url = {
+            a.canonical_url: {b.id for b in published if b.canonical_url == a.canonical_url}
+            for a in published
+        }
+        assert sorted(by_url) == [
             "https://news.example/bakeries",
             "https://news.example/ferry",
-        ], worker.log_text()[-3000:]
-        assert len(pipeline.read("clean", 3, timeout=5)) == 2  # and nothing after them
+        ], _diagnosis(pipeline, worker)
+        assert all(len(ids) == 1 for ids in by_url.values()), by_url
         assert worker.alive()
+
+
+def _diagnosis(pipeline: Pipeline, worker: Worker) -> str:
+    """What reached the clean topic, and the worker's last words: a counter at 0 says neither."""
+    urls = [CleanArticle.model_validate_json(v).url for v in pipeline.read("clean", 3, 5)]
+    return f"clean topic holds {urls}; worker log tail:\n{worker.log_text()[-4000:]}"
