@@ -108,6 +108,8 @@ def _place(
     story = stories.find(tx, topic_id, sig, bands, topic.clock or moment, rules.story)
     if story is not None and stories.contains(story, article.id):
         return None
+    if _founded(tx, topic_id, article.id):
+        return None
     found = escalations(rules.escalation, f"{article.title}\n{article.text}")
     if story is not None:
         return stories.join(story, match, moment, found, rules.story), topic, "joined"
@@ -115,6 +117,13 @@ def _place(
     stories.index(tx, story)
     topic = stories.file(tx, topic, topic_id, story.id, topic.clock or moment, rules.story)
     return story, stories.trim(tx, topic, topic_id, rules.story), "new"
+
+
+def _founded(tx: Overlay, topic_id: str, article_id: str) -> bool:
+    """This article founded a story already, live or not: it is a repeat (the story id
+    comes from the first article). An article older than the window finds no live story,
+    so without this a repeat would found it again and raise the same alert id twice."""
+    return isinstance(tx.get(story_key(topic_id, stories.story_id(topic_id, article_id))), Story)
 
 
 def _story_alerts(
