@@ -1,0 +1,103 @@
+"""streams/consumer.py: a record a stream skipped is read again, and nothing commits past it.
+
+The Faust consumer is built without a broker (its bookkeeping is plain Python); the app's
+flow control and generation are stand-ins, as in the agent tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from types import SimpleNamespace
+from typing import Any
+
+from faust.types import TP
+
+from streams.consumer import Consumer
+
+RAW = TP("news.raw", 1)
+
+
+class Flow:
+    def __init__(self, active: bool) -> None:
+        self.active = active
+
+    def is_active(self) -> bool:
+        return self.active
+
+
+def _consumer(*, flow: bool, generation: int = 3) -> Any:
+    consumer: Any = object.__new__(Consumer)
+    consumer.app = SimpleNamespace(
+        flow_control=Flow(flow),
+        consumer_generation_id=generation,
+        topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
+    )
+    consumer._committed_offset = defaultdict(lambda: None)
+    consumer._acked = defaultdict(list)
+    consumer._acked_index = defaultdict(set)
+    consumer._gap = defaultdict(list)
+    consumer._unacked_messages = set()
+    consumer._n_acked = 0
+    consumer._waiting_for_ack = None
+    consumer._read_offset = defaultdict(lambda: None)
+    consumer.seeks = []
+    consumer.log = SimpleNamespace(dev=lambda *args, **kwargs: None)
+
+    async def _seek(tp: TP, offset: int) -> None:
+        consumer.seeks.append((tp, offset))
+
+    consumer._seek = _seek
+    consumer.assignment = lambda: {RAW}
+    return consumer
+
+
+class Message:
+    def __init__(self, offset: int, generation: int) -> None:
+        self.tp, self.topic, self.offset = RAW, RAW.topic, offset
+        self.generation_id, self.acked = generation, False
+
+
+def _message(offset: int, generation: int = 3) -> Any:
+    return Message(offset, generation)
+
+
+def test_a_record_skipped_while_the_flow_is_stopped_is_not_acknowledged_and_blocks_commits():
+    consumer = _consumer(flow=False)
+    skipped = _message(0)
+    consumer._unacked_messages.add(skipped)
+    assert consumer.ack(skipped) is False
+    assert skipped not in consumer._unacked_messages  # done with: shutdown does not wait for it
+    consumer.app.flow_control.active = True
+    assert consumer.ack(_message(1)) is True  # the next record is processed normally...
+    assert consumer._new_offset(RAW) is None  # ...but no commit may cover the skipped one
+
+
+def test_the_skipped_record_is_read_again_once_the_flow_runs():
+    consumer = _consumer(flow=False)
+    consumer.ack(_message(5))
+    consumer.ack(_message(4))
+    asyncio.run(consumer._rewind_skipped())
+    assert consumer.seeks == []  # not while recovery is still going
+    consumer.app.flow_control.active = True
+    asyncio.run(consumer._rewind_skipped())
+    assert consumer.seeks == [(RAW, 4)]  # from the earliest skipped
+    consumer.ack(_message(4))
+    consumer.ack(_message(5))
+    assert consumer._new_offset(RAW) == 6  # read again, processed: commits move on
+
+
+def test_a_record_of_an_older_generation_is_skipped_the_same_way():
+    consumer = _consumer(flow=True, generation=4)
+    assert consumer.ack(_message(7, generation=3)) is False
+    assert consumer._new_offset(RAW) is None
+
+
+def test_a_skipped_record_on_a_partition_now_elsewhere_is_left_to_its_new_owner():
+    consumer = _consumer(flow=False)
+    consumer.ack(_message(2))
+    consumer.assignment = set
+    consumer.app.flow_control.active = True
+    asyncio.run(consumer._rewind_skipped())
+    assert consumer.seeks == []
+    assert consumer._new_offset(RAW) is None  # nothing acked here: nothing to commit
