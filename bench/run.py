@@ -289,10 +289,12 @@ def _versions() -> dict[str, str]:
     for package in ("faust-streaming", "aiokafka", "kafka-python", "pydantic", "trafilatura"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
-    commit = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True
-    )
-    versions["newsradar"] = commit.stdout.strip() or "unknown"
+    versions["newsradar"] = "unknown"
+    with contextlib.suppress(OSError):  # no git here
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True
+        )
+        versions["newsradar"] = described.stdout.strip() or "unknown"
     return versions
 
 
