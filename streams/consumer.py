@@ -1,21 +1,27 @@
-"""Faust's Kafka transport, fixed so that a record is never acknowledged without being processed.
+"""Faust's Kafka transport, fixed so that no offset is committed past a record never processed.
 
-Two holes in faust-streaming 0.15 lose records under at-least-once, both seen here while a
-worker started with articles already waiting (tests/integration/test_clean_dedup.py failed
-about one run in three, and the article was gone for good):
+faust-streaming 0.15 commits, per partition, the end of the first run of consecutive
+acknowledged offsets, and checks where that run starts only loosely (one missing record is
+allowed, and none is checked on a partition without a committed offset). Records can go
+missing before that run in several ways, all seen here while a worker started with articles
+already waiting (tests/integration/test_clean_dedup.py failed one run in three, and the
+article was gone for good):
 
-1. A stream that receives a record while the app's flow is stopped (recovery after a
-   rebalance has not finished) or from an older consumer generation skips it, and still
-   acknowledges it "so that the lag does not grow". The next commit then covers it. Here a
-   skipped record is left unacknowledged instead, its partition is rewound to it so it is
-   read again once the flow runs, and no offset is committed on that partition before then.
-2. After a rebalance Faust seeks every partition "to its committed offset", and leaves alone
-   one that has none (or has 0), so records fetched and thrown away during recovery stay
-   behind the consumer's position. Such a partition is rewound to where
-   `consumer_auto_offset_reset` says a group without an offset starts.
+- a stream that receives a record while the app's flow is stopped (recovery after a
+  rebalance has not finished), or from an older consumer generation, skips it and still
+  acknowledges it "so that the lag does not grow";
+- records fetched while no channel was subscribed, or thrown away by a fetch that a
+  rebalance interrupted, are never acknowledged, but the consumer's position moved past them;
+- after a rebalance Faust seeks every partition "to its committed offset", and leaves alone
+  one that has none (or has 0), wherever a thrown-away fetch left its position.
 
-A record read again is processed again: at least once, with outputs that make a repeat
-harmless (see the README's "Delivery guarantees").
+So: every partition's start after a rebalance is remembered (its committed offset, or where
+`consumer_auto_offset_reset` puts a group without one); an offset is committed only when the
+acknowledged run begins exactly there, and otherwise the partition is read again from there.
+A skipped record is left unacknowledged and its partition is read again from it. A record
+read again is processed again: at least once, with outputs that make a repeat harmless (see
+the README's "Delivery guarantees"). A start that is never delivered (the records were
+deleted by retention meanwhile) is read again once, then accepted with a warning.
 """
 
 from __future__ import annotations
@@ -35,21 +41,38 @@ log = logging.getLogger(__name__)
 class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     async def seek_to_committed(self) -> Mapping[TP, int]:
         committed: Mapping[Any, int | None] = await super().seek_to_committed()
-        unset = [tp for tp, offset in committed.items() if not offset]
+        consumer = self._ensure_consumer()
+        changelogs = self.app.tables.changelog_topics  # positioned by Faust's recovery
+        streams = {tp: o for tp, o in committed.items() if tp.topic not in changelogs}
+        unset = [tp for tp, offset in streams.items() if not offset]
         if unset:
-            consumer = self._ensure_consumer()
             reset = self.app.conf.consumer_auto_offset_reset
             seek = consumer.seek_to_end if reset == "latest" else consumer.seek_to_beginning
             await self.call_thread(seek, *unset)
+        starts = {tp: offset for tp, offset in streams.items() if offset}
+        for tp in unset:
+            starts[tp] = await self.call_thread(consumer.position, tp)
+        self.consumer.starts_at(starts)  # type: ignore[attr-defined]
         return committed  # type: ignore[return-value]
 
 
 class Consumer(faust_aiokafka.Consumer):
-    #: Partition -> the offset of the earliest record a stream skipped, to be read again.
-    _rewinds: dict[TP, int]
-
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    @property
+    def _guard(self) -> _Guard:
+        guard = self.__dict__.get("_newsradar_guard")
+        if guard is None:
+            guard = self.__dict__["_newsradar_guard"] = _Guard()
+        return guard
+
+    def starts_at(self, starts: Mapping[Any, int]) -> None:
+        """Where each assigned partition is read from after this rebalance."""
+        guard = self._guard
+        guard.starts = {TP(tp.topic, tp.partition): offset for tp, offset in starts.items()}
+        guard.rewinds.clear()
+        guard.retried.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
@@ -64,18 +87,17 @@ class Consumer(faust_aiokafka.Consumer):
             if not message.acked:
                 message.acked = True
                 self._unacked_messages.discard(message)
-                rewinds = self.__dict__.setdefault("_rewinds", {})
-                rewinds[message.tp] = min(message.offset, rewinds.get(message.tp, message.offset))
+                self._guard.rewind(message.tp, message.offset)
                 notify(self._waiting_for_ack)
         return False
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
-        await self._rewind_skipped()
+        await self._read_again()
         async for tp, message in super().getmany(timeout):
             yield tp, message
 
-    async def _rewind_skipped(self) -> None:
-        rewinds: dict[TP, int] = self.__dict__.get("_rewinds", {})
+    async def _read_again(self) -> None:
+        rewinds = self._guard.rewinds
         if not rewinds or not self.app.flow_control.is_active():
             return
         assigned = self.assignment()
@@ -86,9 +108,39 @@ class Consumer(faust_aiokafka.Consumer):
                 await self.seek(tp, offset)
 
     def _new_offset(self, tp: TP) -> int | None:
-        if tp in self.__dict__.get("_rewinds", {}):
-            return None  # a skipped record waits to be read again: commit nothing past it
-        return super()._new_offset(tp)
+        guard = self._guard
+        if tp in guard.rewinds:
+            return None  # a record waits to be read again: commit nothing past it
+        acked = self._acked[tp]
+        start = guard.starts.get(tp)
+        if acked and start is not None and min(acked) > start and not self._gap[tp]:
+            if guard.retried.get(tp) != start:
+                guard.retried[tp] = start
+                guard.rewind(tp, start)
+                return None
+            log.warning(
+                "%s[%s]: offsets %s..%s never arrived after a second read; going on",
+                tp.topic,
+                tp.partition,
+                start,
+                min(acked) - 1,
+            )
+        offset: int | None = super()._new_offset(tp)
+        if offset is not None:
+            guard.starts[tp] = offset
+        return offset
+
+
+class _Guard:
+    """Per partition: where reading started, and what must be read again."""
+
+    def __init__(self) -> None:
+        self.starts: dict[TP, int] = {}
+        self.rewinds: dict[TP, int] = {}
+        self.retried: dict[TP, int] = {}
+
+    def rewind(self, tp: TP, offset: int) -> None:
+        self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))
 
 
 class Transport(faust_aiokafka.Transport):

@@ -77,10 +77,10 @@ def test_the_skipped_record_is_read_again_once_the_flow_runs():
     consumer = _consumer(flow=False)
     consumer.ack(_message(5))
     consumer.ack(_message(4))
-    asyncio.run(consumer._rewind_skipped())
+    asyncio.run(consumer._read_again())
     assert consumer.seeks == []  # not while recovery is still going
     consumer.app.flow_control.active = True
-    asyncio.run(consumer._rewind_skipped())
+    asyncio.run(consumer._read_again())
     assert consumer.seeks == [(RAW, 4)]  # from the earliest skipped
     consumer.ack(_message(4))
     consumer.ack(_message(5))
@@ -98,6 +98,28 @@ def test_a_skipped_record_on_a_partition_now_elsewhere_is_left_to_its_new_owner(
     consumer.ack(_message(2))
     consumer.assignment = set
     consumer.app.flow_control.active = True
-    asyncio.run(consumer._rewind_skipped())
+    asyncio.run(consumer._read_again())
     assert consumer.seeks == []
     assert consumer._new_offset(RAW) is None  # nothing acked here: nothing to commit
+
+
+def test_a_record_that_never_reached_a_stream_is_read_again_before_anything_is_committed():
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 0})  # a partition without a committed offset, read from 0
+    consumer.ack(_message(1))  # offset 0 was fetched and thrown away: never acknowledged
+    assert consumer._new_offset(RAW) is None
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == [(RAW, 0)]
+    consumer.ack(_message(0))
+    assert consumer._new_offset(RAW) == 2
+    consumer.ack(_message(2))
+    assert consumer._new_offset(RAW) == 3  # and on from where the last commit ended
+
+
+def test_records_that_never_come_back_are_given_up_on_after_one_second_read():
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 0})
+    consumer.ack(_message(3))  # 0..2 deleted by retention meanwhile, say
+    assert consumer._new_offset(RAW) is None
+    asyncio.run(consumer._read_again())
+    assert consumer._new_offset(RAW) == 4
