@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -166,6 +167,11 @@ def _add_malformed(out: Corpus, rng: random.Random, article_id: str) -> None:
 # ---- a broker of our own -------------------------------------------------------------
 
 
+#: Where `ops/kafka/local-broker install` (run by .ci/run) leaves the resolved classpath.
+INSTALLED = LOCAL_BROKER.parents[2] / ".local" / "kafka"
+START_S = 240  # a JVM on two loaded cores can take minutes
+
+
 class LocalBroker:
     """ops/kafka/local-broker on free ports in a temporary folder: start, stop, start again."""
 
@@ -175,9 +181,12 @@ class LocalBroker:
             "NEWSRADAR_KAFKA_STATE": str(state),
             "NEWSRADAR_KAFKA_PORT": str(free_port()),
             "NEWSRADAR_KAFKA_CONTROLLER_PORT": str(free_port()),
+            "NEWSRADAR_KAFKA_START_TIMEOUT": str(START_S),
             "NEWSRADAR_KAFKA_STOP_TIMEOUT": "20",
         }
         self.address = f"127.0.0.1:{self.env['NEWSRADAR_KAFKA_PORT']}"
+        for classpath in INSTALLED.glob("classpath-*.txt"):  # no Maven run per broker
+            shutil.copy2(classpath, state / classpath.name)
 
     def _run(self, command: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -185,12 +194,16 @@ class LocalBroker:
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=START_TIMEOUT_S,
+            timeout=max(START_TIMEOUT_S, START_S + 60),
             check=False,
         )
 
     def start(self) -> None:
-        started = self._run("start")
+        try:
+            started = self._run("start")
+        except subprocess.TimeoutExpired:
+            self.stop()  # the JVM runs in its own session: stopped by its pid file
+            raise
         if started.returncode != 0:
             raise RuntimeError(f"local broker did not start:\n{started.stdout}{started.stderr}")
 
@@ -423,10 +436,18 @@ class Progress:
         return done / len(self.data.records)
 
     def _send(self, until: int) -> None:
-        for key, value in self.data.records[self.sent : until]:
-            self.producer.send(self.topic, key=key, value=value)
-        self.producer.flush(timeout=120)
-        self.sent = until
+        """Every record acknowledged, resent until it is (the broker may have just restarted):
+        a record the feeder dropped would count as lost by the pipeline."""
+        chunk = self.data.records[self.sent : until]
+        for _ in range(60):
+            futures = [(r, self.producer.send(self.topic, key=r[0], value=r[1])) for r in chunk]
+            self.producer.flush(timeout=120)
+            chunk = [record for record, future in futures if not future.succeeded()]
+            if not chunk:
+                self.sent = until
+                return
+            time.sleep(1)
+        raise AssertionError(f"the feeder could not publish {len(chunk)} records")
 
     def missing(self) -> list[str]:
         """Sent and not accounted for yet."""

@@ -11,6 +11,7 @@ story is in its workers' logs under the test's tmp_path.
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -41,7 +42,8 @@ from tests.processes import Pipeline, new_pipeline, read_topic
 
 pytestmark = pytest.mark.integration
 
-ARTICLES = 20_000
+#: The issue's 20k; a smaller run for a quick look: NEWSRADAR_TEST_FAULT_ARTICLES=2000.
+ARTICLES = int(os.environ.get("NEWSRADAR_TEST_FAULT_ARTICLES", "20000"))
 PARTITIONS = 4
 WORKER_ENV = {
     "NEWSRADAR_TOPICS__PARTITIONS": str(PARTITIONS),
@@ -49,8 +51,8 @@ WORKER_ENV = {
     "NEWSRADAR_WORKER__SESSION_TIMEOUT_SECONDS": "6",
     "NEWSRADAR_WEB__ENABLED": "false",
 }
-PHASE_S = 600  # bounds every wait for progress (a loaded machine runs several times slower)
-FINISH_S = 900  # bounds the wait for the last record
+PHASE_S = 1200  # bounds every wait for progress (a loaded machine runs many times slower)
+FINISH_S = 1200  # bounds the wait for the last record
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,7 @@ def assert_delivered(result: Accounting, workers: Workers) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3000)
 def test_a_worker_sigkilled_three_times_loses_nothing_and_alerts_once(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
@@ -114,7 +116,7 @@ def test_a_worker_sigkilled_three_times_loses_nothing_and_alerts_once(
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3000)
 def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
@@ -124,7 +126,7 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
     events = []
     try:
         workers.start("worker")
-        wait_for_share(progress, rng.uniform(0.25, 0.45), workers, PHASE_S)
+        wait_for_share(progress, rng.uniform(0.2, 0.35), workers, PHASE_S)
         down = time.monotonic()
         broker.stop()
         events.append(f"broker stopped at {progress.share():.0%}")
@@ -141,7 +143,7 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3000)
 def test_a_second_worker_joining_and_leaving_keeps_the_accounting(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
