@@ -17,7 +17,8 @@ article was gone for good):
 
 So: every partition's start after a rebalance is remembered (its committed offset, or where
 `consumer_auto_offset_reset` puts a group without one); an offset is committed only when the
-acknowledged run begins exactly there, and otherwise the partition is read again from there.
+acknowledged run begins exactly there; a start still missing after `PATIENCE_SECONDS` (no
+record takes that long: it was thrown away) makes the partition read again from there.
 A skipped record is left unacknowledged and its partition is read again from it. A record
 read again is processed again: at least once, with outputs that make a repeat harmless (see
 the README's "Delivery guarantees"). A start that is never delivered (the records were
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping
+from time import monotonic
 from typing import Any, ClassVar
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -36,6 +38,10 @@ from faust.types.tuples import ack_lock
 from mode.utils.futures import notify
 
 log = logging.getLogger(__name__)
+
+#: How long the start of a partition's acknowledged run may be missing before it is taken
+#: for thrown away and read again. A record in flight is acknowledged within seconds.
+PATIENCE_SECONDS = 30.0
 
 
 class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -73,6 +79,7 @@ class Consumer(faust_aiokafka.Consumer):
         guard.starts = {TP(tp.topic, tp.partition): offset for tp, offset in starts.items()}
         guard.rewinds.clear()
         guard.retried.clear()
+        guard.missing.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
@@ -114,6 +121,15 @@ class Consumer(faust_aiokafka.Consumer):
         acked = self._acked[tp]
         start = guard.starts.get(tp)
         if acked and start is not None and min(acked) > start and not self._gap[tp]:
+            # Usually the missing record is still being processed: wait for it. Only one
+            # missing for longer than any record takes was thrown away: read it again, once.
+            first_seen = guard.missing.setdefault(tp, (start, monotonic()))
+            if first_seen[0] != start:
+                guard.missing[tp] = (start, monotonic())
+                return None
+            if monotonic() - first_seen[1] < PATIENCE_SECONDS:
+                return None
+            del guard.missing[tp]
             if guard.retried.get(tp) != start:
                 guard.retried[tp] = start
                 guard.rewind(tp, start)
@@ -125,6 +141,7 @@ class Consumer(faust_aiokafka.Consumer):
                 start,
                 min(acked) - 1,
             )
+        guard.missing.pop(tp, None)
         offset: int | None = super()._new_offset(tp)
         if offset is not None:
             guard.starts[tp] = offset
@@ -138,6 +155,7 @@ class _Guard:
         self.starts: dict[TP, int] = {}
         self.rewinds: dict[TP, int] = {}
         self.retried: dict[TP, int] = {}
+        self.missing: dict[TP, tuple[int, float]] = {}  # (offset, since when, monotonic)
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))

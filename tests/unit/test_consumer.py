@@ -11,8 +11,10 @@ from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from faust.types import TP
 
+from streams import consumer as consumer_module
 from streams.consumer import Consumer
 
 RAW = TP("news.raw", 1)
@@ -103,10 +105,20 @@ def test_a_skipped_record_on_a_partition_now_elsewhere_is_left_to_its_new_owner(
     assert consumer._new_offset(RAW) is None  # nothing acked here: nothing to commit
 
 
-def test_a_record_that_never_reached_a_stream_is_read_again_before_anything_is_committed():
+def test_a_record_that_never_reached_a_stream_is_read_again_before_anything_is_committed(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    clock = [100.0]
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
     consumer = _consumer(flow=True)
     consumer.starts_at({RAW: 0})  # a partition without a committed offset, read from 0
-    consumer.ack(_message(1))  # offset 0 was fetched and thrown away: never acknowledged
+    consumer.ack(_message(1))  # offset 0 not acknowledged (yet?)
+    assert consumer._new_offset(RAW) is None  # still in flight, maybe: no commit, no rewind
+    clock[0] += consumer_module.PATIENCE_SECONDS - 1
+    assert consumer._new_offset(RAW) is None
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == []
+    clock[0] += 2  # longer than any record takes: it was thrown away
     assert consumer._new_offset(RAW) is None
     asyncio.run(consumer._read_again())
     assert consumer.seeks == [(RAW, 0)]
@@ -116,10 +128,31 @@ def test_a_record_that_never_reached_a_stream_is_read_again_before_anything_is_c
     assert consumer._new_offset(RAW) == 3  # and on from where the last commit ended
 
 
-def test_records_that_never_come_back_are_given_up_on_after_one_second_read():
+def test_a_record_acknowledged_late_needs_no_second_read(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: 100.0)
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 0})
+    consumer.ack(_message(1))
+    assert consumer._new_offset(RAW) is None
+    consumer.ack(_message(0))  # it was only slow
+    assert consumer._new_offset(RAW) == 2
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == []
+
+
+def test_records_that_never_come_back_are_given_up_on_after_one_second_read(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    clock = [100.0]
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
     consumer = _consumer(flow=True)
     consumer.starts_at({RAW: 0})
     consumer.ack(_message(3))  # 0..2 deleted by retention meanwhile, say
     assert consumer._new_offset(RAW) is None
+    clock[0] += consumer_module.PATIENCE_SECONDS + 1
+    assert consumer._new_offset(RAW) is None  # read again...
     asyncio.run(consumer._read_again())
-    assert consumer._new_offset(RAW) == 4
+    assert consumer.seeks == [(RAW, 0)]
+    assert consumer._new_offset(RAW) is None  # ...and still missing: wait once more
+    clock[0] += consumer_module.PATIENCE_SECONDS + 1
+    assert consumer._new_offset(RAW) == 4  # then go on (with a warning)
