@@ -94,10 +94,31 @@ class ClassifiedArticle(CleanArticle):
     topics: list[TopicScore] = Field(default_factory=list)
 
 
+class MatchedArticle(Record):
+    """What the alert stage needs of a matched article: who, when, a summary and a
+    fingerprint, never the body. The classify stage computes them where the text is, and
+    scales with partitions; the alert stage, keyed by topic, stays cheap per match."""
+
+    id: str
+    title: str
+    url: str | None = None
+    source: str | None = None
+    published: UtcDatetime | None = None
+    ingested: UtcDatetime | None = None
+    summary: str = Field(default="", description="The lead sentences, at most 400 characters.")
+    signature: list[int] = Field(
+        default_factory=list,
+        description="One-permutation MinHash of the title and text (64 bins), for stories.",
+    )
+    escalations: list[str] = Field(
+        default_factory=list, description="The alert stage's escalation terms the text names."
+    )
+
+
 class TopicMatch(Record):
     """One record per matched topic, keyed by topic id (topic news.topic-matches)."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     topic: TopicScore
     taxonomy_version: str
-    article: CleanArticle
+    article: MatchedArticle

@@ -12,17 +12,24 @@ from the input, never from a clock: a redelivery re-creates the same ids.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
 from schemas import Alert, TopicMatch
-from streams.alerting import records, stories, surges
+from streams.alerting import records, repeats, stories, surges
 from streams.alerting.records import alert_id, summarize
-from streams.alerting.severity import escalation_pattern, escalations
-from streams.alerting.similarity import band_hashes, signature
-from streams.alerting.state import Overlay, StateValue, Story, TopicState, story_key, topic_key
+from streams.alerting.severity import escalation_pattern
+from streams.alerting.similarity import band_hashes
+from streams.alerting.state import (
+    Overlay,
+    Reader,
+    StateValue,
+    Story,
+    TopicState,
+    story_key,
+    topic_key,
+)
 from streams.alerting.stories import StoryRules
 from streams.alerting.surges import SurgeRules
 
@@ -63,7 +70,7 @@ class Step:
 
 
 def on_match(
-    state: Mapping[str, StateValue],
+    state: Reader,
     match: TopicMatch,
     rules: AlertRules,
     *,
@@ -77,6 +84,8 @@ def on_match(
     topic = topic if isinstance(topic, TopicState) else TopicState()
     if position is not None and topic.position is not None and position <= topic.position:
         return Step({}, [], "redelivered", live_stories=topic.live_stories)
+    if repeats.absorbed(tx, topic_id, topic, article.id):
+        return Step({}, [], "duplicate", live_stories=topic.live_stories)
     ingested = article.ingested or now
     moment = surges.event_time(article.published, ingested)
     clock = max(topic.clock or moment, moment)
@@ -87,6 +96,7 @@ def on_match(
         tx.put(topic_key(topic_id), topic)
         return Step(tx.changes, [], "duplicate", live_stories=topic.live_stories)
     story, topic, outcome = placed
+    topic = repeats.record(tx, topic, topic_id, article.id)
     surge_state, signal = surges.observe(topic.surge, moment, ingested, rules.surge)
     topic = topic.model_copy(update={"surge": surge_state})
     alerts: list[Alert] = []
@@ -103,17 +113,17 @@ def _place(
 ) -> tuple[Story, TopicState, Outcome] | None:
     """The article joins the most similar live story, or founds one; None if it is in one."""
     article, topic_id = match.article, match.topic.id
-    sig = signature(f"{article.title}\n{article.text}")
+    sig = tuple(article.signature)
     bands = band_hashes(sig)
     story = stories.find(tx, topic_id, sig, bands, topic.clock or moment, rules.story)
     if story is not None and stories.contains(story, article.id):
         return None
     if _founded(tx, topic_id, article.id):
         return None
-    found = escalations(rules.escalation, f"{article.title}\n{article.text}")
+    found = article.escalations
     if story is not None:
         return stories.join(story, match, moment, found, rules.story), topic, "joined"
-    story = stories.found(match, sig, bands, moment, summarize(article.text), found)
+    story = stories.found(match, sig, bands, moment, article.summary, found)
     stories.index(tx, story)
     topic = stories.file(tx, topic, topic_id, story.id, topic.clock or moment, rules.story)
     return story, stories.trim(tx, topic, topic_id, rules.story), "new"

@@ -5,7 +5,8 @@ milliseconds per article. One-permutation hashing (Li, Owen & Zhang, NIPS 2012) 
 shingle once, uses the hash's top bits to pick one of `BINS` bins and keeps the smallest
 remainder per bin; empty bins borrow from the next filled bin (densification, Shrivastava &
 Li, ICML 2014). The fraction of equal bins estimates the Jaccard similarity of the two
-shingle sets, like a classic MinHash signature. crc32 is stable across processes and
+shingle sets, like a classic MinHash signature. A shingle's hash mixes the crc32 of its
+three words (numpy, over the whole text at once): crc32 is stable across processes and
 Python versions (unlike `hash()`), which matters because signatures live in the changelog.
 """
 
@@ -13,6 +14,9 @@ from __future__ import annotations
 
 import re
 import zlib
+from operator import eq
+
+import numpy as np
 
 _WORD = re.compile(r"\w+")
 SHINGLE_WORDS = 3
@@ -32,34 +36,42 @@ Signature = tuple[int, ...]
 MAX_SIGNATURE_CHARS = 100_000
 
 
-def shingles(text: str) -> set[str]:
-    """Word 3-grams of the casefolded text: robust to boilerplate added at either end."""
-    words = _WORD.findall(text.casefold())
-    if len(words) < SHINGLE_WORDS:
-        return set(words)
-    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+#: Word hashes already computed: news reuses its words, and a dict lookup is a fifth of a
+#: crc32 of the word's bytes. Cleared when it holds this many words (bounded memory).
+_WORD_CACHE_SIZE = 200_000
+_word_hashes: dict[str, int] = {}
+# Odd multipliers that mix a shingle's three word hashes into one (positions differ), then
+# Knuth's multiplicative hash spreads it over the 32 bits the bins are cut from.
+_FIRST, _SECOND, _MIX = np.uint64(0x85EBCA77), np.uint64(0xC2B2AE3D), np.uint64(0x9E3779B1)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
-def _shingle_hashes(text: str) -> list[int]:
-    """A 32-bit hash per shingle: crc32 chained over its words' bytes (no joined strings)."""
-    words = [w.encode("utf-8") for w in _WORD.findall(text[:MAX_SIGNATURE_CHARS].casefold())]
-    if len(words) < SHINGLE_WORDS:
-        return [zlib.crc32(w) for w in words]
-    crc = zlib.crc32
-    return [crc(c, crc(b, crc(a))) for a, b, c in zip(words, words[1:], words[2:], strict=False)]
+def _word_hash(word: str) -> int:
+    found = _word_hashes.get(word)
+    if found is None:
+        if len(_word_hashes) >= _WORD_CACHE_SIZE:
+            _word_hashes.clear()
+        found = _word_hashes[word] = zlib.crc32(word.encode("utf-8"))
+    return found
+
+
+def _shingle_hashes(text: str) -> np.ndarray:
+    """A 32-bit hash per word 3-gram of the casefolded text (one per word if fewer)."""
+    words = _WORD.findall(text[:MAX_SIGNATURE_CHARS].casefold())
+    hashes = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    if len(hashes) >= SHINGLE_WORDS:
+        hashes = (hashes[:-2] * _FIRST + hashes[1:-1] * _SECOND + hashes[2:]) & _LOW32
+    return (hashes * _MIX) & _LOW32
 
 
 def signature(text: str) -> Signature:
     """BINS values; the empty tuple for a text without words (it matches nothing)."""
-    mins = [_EMPTY] * BINS
-    for shingle_hash in _shingle_hashes(text):
-        mixed = (shingle_hash * 0x9E3779B1) & 0xFFFFFFFF
-        slot, value = mixed >> _BIN_SHIFT, mixed & _VALUE_MASK
-        if value < mins[slot]:
-            mins[slot] = value
-    if all(value == _EMPTY for value in mins):
+    mixed = _shingle_hashes(text)
+    if not len(mixed):
         return ()
-    return _densified(mins)
+    mins = np.full(BINS, _EMPTY, dtype=np.uint64)
+    np.minimum.at(mins, (mixed >> np.uint64(_BIN_SHIFT)).astype(np.intp), mixed & _VALUE_MASK)
+    return _densified(mins.tolist())
 
 
 def _densified(mins: list[int]) -> Signature:
@@ -82,7 +94,7 @@ def similarity(first: Signature, second: Signature) -> float:
     """Estimated Jaccard similarity of the two texts' shingle sets, in [0, 1]."""
     if not first or not second:
         return 0.0
-    return sum(a == b for a, b in zip(first, second, strict=True)) / BINS
+    return sum(map(eq, first, second)) / BINS
 
 
 def band_hashes(sig: Signature) -> list[str]:

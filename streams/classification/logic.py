@@ -13,7 +13,7 @@ from typing import Literal
 
 import ahocorasick
 
-from schemas import ClassifiedArticle, CleanArticle, TopicMatch, TopicScore
+from schemas import ClassifiedArticle, CleanArticle, TopicScore
 from schemas.common import short_hash
 from streams.classification import query as q
 from streams.classification.compiler import (
@@ -164,15 +164,6 @@ def explain(article: CleanArticle, taxonomy: CompiledTaxonomy, topic_id: str) ->
         scan(taxonomy.automaton, article.title, article.text, taxonomy.zones), taxonomy
     )
     return _topic_score(compiled, round(scorer.score(compiled.rule), 4), scorer)
-
-
-def topic_matches(article: ClassifiedArticle) -> list[TopicMatch]:
-    """One record per matched topic, for the alert stage (keyed there by topic id)."""
-    clean = CleanArticle.model_validate(article.model_dump(exclude={"topics", "taxonomy_version"}))
-    return [
-        TopicMatch(topic=topic, taxonomy_version=article.taxonomy_version, article=clean)
-        for topic in article.topics
-    ]
 
 
 def _scorer(found: Scan, taxonomy: CompiledTaxonomy) -> Scorer:

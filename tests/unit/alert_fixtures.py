@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from schemas import CleanArticle, Evidence, TopicMatch, TopicScore
+from streams.alerting.logic import AlertRules
+from streams.alerting.matches import matched_article
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -85,7 +87,9 @@ def match(
     severity: str = "high",
     score: float = 0.9,
     url: str | None = None,
+    rules: AlertRules | None = None,
 ) -> TopicMatch:
+    """A match as the classify step makes it: escalation terms found with `rules`'s."""
     evidence = [Evidence(term="kyiv", matched="Kyiv", field="text", start=0, end=4)]
     return TopicMatch(
         topic=TopicScore(
@@ -96,14 +100,17 @@ def match(
             evidence=evidence,
         ),
         taxonomy_version="test-1",
-        article=CleanArticle(
-            id=article_id,
-            title=title,
-            text=text,
-            source=source,
-            url=url or f"https://example.org/{article_id}",
-            published=published,
-            ingested=ingested or published or T0,
+        article=matched_article(
+            CleanArticle(
+                id=article_id,
+                title=title,
+                text=text,
+                source=source,
+                url=url or f"https://example.org/{article_id}",
+                published=published,
+                ingested=ingested or published or T0,
+            ),
+            rules or AlertRules(),
         ),
     )
 

@@ -16,7 +16,6 @@ from streams.classification.logic import (
     explain,
     reload_taxonomy,
     score_article,
-    topic_matches,
 )
 from streams.classification.scoring import MAX_EVIDENCE
 from streams.classification.taxonomy import Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
@@ -100,16 +99,6 @@ def test_multi_label_a_reader_would_file_in_several_places():
         )
     )
     assert {"public-health", "markets-economy"} <= set(ids)
-
-
-def test_topic_matches_carry_the_article_and_taxonomy_version():
-    classified = classify(
-        _article("Putin and Zelensky", "Russia and Ukraine talk. Putin spoke to Zelensky."),
-        TAXONOMY,
-    )
-    (match,) = [m for m in topic_matches(classified) if m.topic.id == "russia-ukraine"]
-    assert match.article.id == "t1"
-    assert match.taxonomy_version == TAXONOMY.version
 
 
 def test_default_taxonomy_has_the_first_topic_and_ten_more():
