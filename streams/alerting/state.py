@@ -8,13 +8,17 @@ event of that topic (keyed by topic id), so all of them live in that event's par
 
     t|TOPIC                  TopicState   position, clocks, surge windows, generations, digest
     s|TOPIC|STORY            Story        one story: signature, articles, outlets, alert marks
+    r|TOPIC|CHUNK            bytes        digests of the articles the topic absorbed lately
+    m|PARTITION              AlertMark    where that alert partition's unrecorded tail starts
     b|TOPIC|BAND:HASH        Ids          LSH index: story ids whose signature has this band
     g|TOPIC|GENERATION       Ids          story ids filed in that time slice (for expiry)
-    m|PARTITION              AlertMark    where that alert partition's unrecorded tail starts
 
-The mark is the one key not led by a topic: it is per partition of the match topic (and of
-the alert topic, which the agent writes partition for partition), written while processing
-that partition's matches, so it too lives in that partition.
+The last two are derived: the worker keeps them in memory and rebuilds them from the
+stories when a partition is assigned (streams/alerting/store.py), so a match writes its
+story, the topic's record and one ring chunk, never an index bucket. The mark is the one
+key not led by a topic: it is per partition of the match topic (and of the alert topic,
+which the agent writes partition for partition), written while processing that partition's
+matches, so it too lives in that partition.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, MutableMapping
 from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,6 +60,7 @@ class TopicState(_State):
     live_stories: int = 0
     digest_since: datetime | None = None
     digest: tuple[str, ...] = ()
+    absorbed: int = 0  # articles recorded in the ring (streams/alerting/repeats.py)
 
 
 class Story(_State):
@@ -95,7 +101,9 @@ class AlertMark(_State):
 #: An index bucket's or a time slice's story ids: a plain tuple, as there are many of them
 #: (a pydantic record each cost ~10x the memory and time); the key says which it is.
 Ids = tuple[str, ...]
-StateValue = TopicState | Story | AlertMark | Ids
+#: A ring chunk: 8-byte article digests, back to back.
+Chunk = bytes
+StateValue = TopicState | Story | AlertMark | Ids | Chunk
 _TYPES: dict[str, type[TopicState] | type[Story] | type[AlertMark]] = {
     "topic": TopicState,
     "story": Story,
@@ -124,8 +132,18 @@ def mark_key(partition: int) -> str:
     return f"m|{partition}"
 
 
+def ring_key(topic: str, chunk: int) -> str:
+    return f"r|{topic}|{chunk}"
+
+
+#: The first byte of a ring chunk in the changelog; JSON never starts with it.
+_CHUNK_TAG = b"R"
+
+
 def encode(value: StateValue) -> bytes:
-    """JSON with a type tag: how a value travels in the changelog."""
+    """JSON with a type tag: how a value travels in the changelog (a chunk as its bytes)."""
+    if isinstance(value, bytes):
+        return _CHUNK_TAG + value
     if isinstance(value, tuple):
         tagged: dict[str, object] = {"type": "ids", "value": list(value)}
     else:
@@ -134,6 +152,8 @@ def encode(value: StateValue) -> bytes:
 
 
 def decode(data: bytes) -> StateValue:
+    if data[:1] == _CHUNK_TAG:
+        return bytes(data[1:])
     tagged = json.loads(data)
     if tagged["type"] == "ids":
         return tuple(tagged["value"])
@@ -145,6 +165,12 @@ def ids(value: StateValue | None) -> Ids:
     return value if isinstance(value, tuple) else ()
 
 
+class Reader(Protocol):
+    """What the rules read the state through: a dict, a Faust table, a store, an overlay."""
+
+    def get(self, key: str, /) -> StateValue | None: ...
+
+
 class Overlay:
     """Reads through to the state; collects the writes (None = delete) in order.
 
@@ -152,18 +178,26 @@ class Overlay:
     and the state itself is never mutated: the caller applies the changes.
     """
 
-    def __init__(self, base: Mapping[str, StateValue]) -> None:
+    def __init__(self, base: Reader) -> None:
         self.base = base
         self.changes: dict[str, StateValue | None] = {}
 
     def get(self, key: str) -> StateValue | None:
-        if key in self.changes:
-            return self.changes[key]
-        return self.base.get(key)
+        value = self.changes.get(key, _UNSET)
+        return self.base.get(key) if value is _UNSET else value  # type: ignore[return-value]
 
     def put(self, key: str, value: StateValue | None) -> None:
         self.changes.pop(key, None)  # re-inserted at the end: the order of the writes
         self.changes[key] = value
+
+    def absorb(self, changes: Mapping[str, StateValue | None]) -> None:
+        """Another overlay's writes, made on top of this one, now this one's, in order."""
+        for key in changes:
+            self.changes.pop(key, None)
+        self.changes.update(changes)
+
+
+_UNSET = object()
 
 
 def apply_changes(

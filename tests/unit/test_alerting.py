@@ -12,9 +12,10 @@ from streams.alerting.configure import alert_rules
 from streams.alerting.logic import AlertRules, on_match
 from streams.alerting.records import alert_id, summarize
 from streams.alerting.similarity import signature, similarity
+from streams.alerting.store import AlertStore
 from streams.alerting.stories import StoryRules
-from streams.pipeline import AlertState
 from streams.settings import AlertingSettings
+from streams.steps import AlertStep, Record
 from tests.unit.alert_fixtures import (
     T0,
     WIRE_STORY,
@@ -182,7 +183,7 @@ def test_stories_quiet_for_the_window_are_forgotten_with_their_index():
     later = T0 + timedelta(hours=3)
     run.feed(match("late", unrelated_story(99), published=later))
     assert _stories(run) == 1
-    assert all(k.split("|")[0] in "tsbg" for k in run.store)
+    assert all(k.split("|")[0] in "tsbgr" for k in run.store)
     buckets = [v for k, v in run.store.items() if k.startswith("b|")]
     assert {sid for b in buckets for sid in st.ids(b)} == {_story_ids(run)[0]}
 
@@ -236,8 +237,9 @@ def test_wide_pickup_raises_the_severity_one_level():
     ],
 )
 def test_configured_escalation_terms_raise_the_severity(text, severity):
-    run = Run(AlertRules(escalation_terms=("mobilisation", "missile strike")))
-    run.feed(match("x", text, severity="medium"))
+    rules = AlertRules(escalation_terms=("mobilisation", "missile strike"))
+    run = Run(rules)
+    run.feed(match("x", text, severity="medium", rules=rules))
     assert run.alerts[0].severity == severity
 
 
@@ -284,10 +286,18 @@ def test_settings_defaults_are_the_rules_defaults():
     assert alert_rules(AlertingSettings()) == AlertRules()
 
 
-def test_the_in_process_pipeline_keeps_stories_across_articles():
-    state = AlertState()
-    alerts = [a for m in _copies(10) for a in state.alerts_for(m, NOW)]
-    assert [a.kind for a in alerts] == ["story"]
+def test_the_alert_step_keeps_stories_across_a_batch_and_across_batches():
+    store = AlertStore({}, StoryRules())
+    matches = [
+        Record(m.model_dump_json().encode(), partition=0, offset=i)
+        for i, m in enumerate(_copies(10))
+    ]
+    kinds = []
+    for batch in (matches[:4], matches[4:]):
+        step = AlertStep(AlertRules())(store, batch, now=NOW)
+        store.apply(step.changes, store.kept.__setitem__)  # type: ignore[index]
+        kinds += [a.kind for v in step.verdicts for a in v.facts.step.alerts]
+    assert kinds == ["story"]
 
 
 @pytest.mark.parametrize(
