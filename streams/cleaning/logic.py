@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from schemas import CleanArticle, RawArticle
 from streams.budget import UNLIMITED, Budget
-from streams.cleaning.dedup import Seen, canonical_url, remember
+from streams.cleaning.dedup import canonical_url
 from streams.cleaning.html import Page, extract_page
 from streams.cleaning.language import UNDETERMINED, detect_language
 from streams.cleaning.lines import clean_lines
@@ -160,17 +160,3 @@ def language_gate(language: str, options: CleanOptions) -> Dropped | None:
         return None  # cannot tell: better read than lost
     wanted = ", ".join(sorted(options.languages))
     return Dropped("language", f"detected {language}; monitored: {wanted}")
-
-
-def deduplicate(
-    seen: Seen | None, article: CleanArticle, *, now: datetime, window: float, origin: str = ""
-) -> tuple[Seen, Dropped | None]:
-    """(this key's new state, a drop when the article was seen within `window` seconds).
-
-    `origin` identifies the record (see `Seen`); empty where there is no redelivery.
-    """
-    state, earlier = remember(seen, article.id, now=now.timestamp(), window=window, origin=origin)
-    if earlier is None:
-        return state, None
-    when = datetime.fromtimestamp(earlier.last_seen, UTC).isoformat()
-    return state, Dropped("duplicate", f"same article as {earlier.article_id}, seen {when}")

@@ -1,14 +1,18 @@
-"""Exact duplicates: the key, the (state, sighting) -> (state, verdict) rule, in `process`."""
+"""Exact duplicates: the key, the sightings kept as digests, the rule in `process`."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from schemas import CleanArticle, RawArticle
-from streams.cleaning.dedup import Seen, canonical_url, dedup_key, remember, url_identity
-from streams.cleaning.logic import Dropped, deduplicate
-from streams.pipeline import CleanState
+from streams.classification.logic import compile_taxonomy
+from streams.classification.taxonomy import load_taxonomy
+from streams.cleaning import seen
+from streams.cleaning.dedup import canonical_url, dedup_key, url_identity
+from streams.pipeline import LocalPipeline, process_article
+from streams.settings import DEFAULT_TAXONOMY
 
+TAXONOMY = compile_taxonomy(load_taxonomy(DEFAULT_TAXONOMY))
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 BODY = (
     "The harbour authority confirmed on Tuesday that the northern ferry terminal will reopen "
@@ -53,55 +57,80 @@ def test_url_helpers():
     assert url_identity("https://www.news.example/a/") == "news.example/a"
 
 
+KEY = seen.sighting("u" + "0" * 32)
+
+
+def _remember(bucket: bytes, now: float, window: float = DAY, origin: str = "", key=KEY):  # type: ignore[no-untyped-def]
+    return seen.remember(bucket, key, now=now, window=window, origin=seen.origin_hash(origin))
+
+
 @pytest.mark.parametrize(
-    ("seen", "now", "window", "duplicate_of"),
+    ("first_seen", "now", "window", "duplicate"),
     [
-        (None, 100.0, DAY, None),
-        (Seen("a1", 100.0), 100.0 + DAY - 1, DAY, "a1"),
-        (Seen("a1", 100.0), 100.0 + DAY + 1, DAY, None),
-        (Seen("a1", 100.0), 50.0, DAY, "a1"),  # out of order, still within the window
-        (Seen("a1", 100.0), 101.0, 0.0, None),  # window 0: the rule is off
+        (None, 100.0, DAY, False),
+        (100.0, 100.0 + DAY - 1, DAY, True),
+        (100.0, 100.0 + DAY + 1, DAY, False),
+        (100.0, 50.0, DAY, True),  # out of order, still within the window
+        (100.0, 101.0, 0.0, False),  # window 0: the rule is off
     ],
 )
-def test_remember(seen, now, window, duplicate_of):
-    state, earlier = remember(seen, "a2", now=now, window=window)
-    assert (earlier.article_id if earlier else None) == duplicate_of
-    assert state.last_seen == max(now, seen.last_seen if duplicate_of and seen else now)
-    assert state.article_id == (duplicate_of or "a2")
+def test_remember(first_seen, now, window, duplicate):
+    bucket = b"" if first_seen is None else _remember(b"", first_seen)[0]
+    kept, earlier = _remember(bucket, now, window)
+    assert (earlier is not None) is duplicate
+    if duplicate:
+        assert earlier.last_seen == int(first_seen)
+    if window:
+        assert seen.find(kept, KEY.digest) % seen.ENTRY.size == 0
 
 
 def test_the_window_slides_with_each_sighting():
     """A feed that re-delivers an item every hour keeps it suppressed for as long as it does."""
-    state: Seen | None = None
-    verdicts = []
+    bucket, verdicts = b"", []
     for hour in range(0, 72, 12):
-        state, earlier = remember(state, "a1", now=hour * 3600.0, window=DAY)
+        bucket, earlier = _remember(bucket, hour * 3600.0)
         verdicts.append(earlier is not None)
     assert verdicts == [False, True, True, True, True, True]
 
 
-def test_deduplicate_gives_a_drop_with_a_reason():
-    state, dropped = deduplicate(None, _article("a1"), now=NOW, window=DAY)
-    assert dropped is None
-    state, dropped = deduplicate(state, _article("a2"), now=NOW + timedelta(hours=1), window=DAY)
-    assert dropped == Dropped("duplicate", dropped.detail if dropped else "")
-    assert dropped is not None and "a1" in dropped.detail
+def test_a_sighting_is_a_few_bytes_and_a_bucket_stays_bounded():
+    bucket = b""
+    for n in range(50):
+        bucket, _ = _remember(bucket, 1000.0 + n, key=seen.sighting(f"t{n}"))
+    assert len(bucket) == 50 * seen.ENTRY.size == 50 * 14
+    bounded, _ = seen.remember(
+        bucket, seen.sighting("t-new"), now=2000.0, window=DAY, max_entries=10
+    )
+    assert len(bounded) == 10 * seen.ENTRY.size
+    assert seen.find(bounded, seen.sighting("t-new").digest) >= 0  # the newest kept
+    assert seen.find(bounded, seen.sighting("t0").digest) < 0  # the oldest gone
 
 
-def test_process_drops_a_repeat_within_the_window_with_in_memory_state():
-    cleaning = CleanState(window=DAY)
+def test_sightings_older_than_the_window_leave_the_bucket_when_it_is_written():
+    bucket, _ = _remember(b"", 100.0, key=seen.sighting("old"))
+    bucket, _ = _remember(bucket, 100.0 + DAY + 5, key=seen.sighting("new"))
+    assert len(bucket) == seen.ENTRY.size
+    assert seen.find(bucket, seen.sighting("old").digest) < 0
+
+
+def test_the_in_process_pipeline_drops_a_repeat_within_the_window():
+    pipeline = LocalPipeline(TAXONOMY, window=DAY)
     raw = RawArticle(title="Terminal reopens", text=BODY)
     again = RawArticle(title="Terminal reopens", text=f"  {BODY}  \n\nShare this article")
-    first = cleaning.cleaned(raw, NOW)
-    second = cleaning.cleaned(again, NOW + timedelta(minutes=5))
-    third = cleaning.cleaned(raw, NOW + timedelta(days=3))
-    assert isinstance(first, CleanArticle)
-    assert isinstance(second, Dropped) and second.reason == "duplicate"
-    assert isinstance(third, CleanArticle)
+    first = process_article(raw, TAXONOMY, now=NOW, pipeline=pipeline)
+    second = process_article(again, TAXONOMY, now=NOW + timedelta(minutes=5), pipeline=pipeline)
+    third = process_article(raw, TAXONOMY, now=NOW + timedelta(days=3), pipeline=pipeline)
+    assert first.classified is not None
+    assert second.dropped is not None and second.dropped.reason == "duplicate"
+    assert third.classified is not None
 
 
-def test_process_without_state_remembers_nothing():
-    assert CleanState().window == 0.0
+def test_without_a_window_nothing_is_remembered():
+    pipeline = LocalPipeline(TAXONOMY)
+    raw = RawArticle(title="Terminal reopens", text=BODY)
+    for _ in range(2):
+        assert process_article(raw, TAXONOMY, now=NOW, pipeline=pipeline).classified is not None
+    assert pipeline.seen == {}
 
 
 @pytest.mark.parametrize(
@@ -113,13 +142,13 @@ def test_process_without_state_remembers_nothing():
     ],
 )
 def test_a_redelivered_first_sighting_passes_again(origin, duplicate):
-    first, _ = remember(None, "a1", now=100.0, window=DAY, origin="0:17")
-    _, earlier = remember(first, "a1", now=160.0, window=DAY, origin=origin)
+    first, _ = _remember(b"", 100.0, origin="0:17")
+    _, earlier = _remember(first, 160.0, origin=origin)
     assert (earlier is not None) is duplicate
 
 
 def test_a_redelivered_duplicate_is_still_dropped():
-    first, _ = remember(None, "a1", now=100.0, window=DAY, origin="0:17")
-    state, _ = remember(first, "a2", now=120.0, window=DAY, origin="1:5")
-    _, earlier = remember(state, "a2", now=130.0, window=DAY, origin="1:5")
-    assert earlier is not None and earlier.article_id == "a1"
+    first, _ = _remember(b"", 100.0, origin="0:17")
+    bucket, _ = _remember(first, 120.0, origin="1:5")
+    _, earlier = _remember(bucket, 130.0, origin="1:5")
+    assert earlier is not None and earlier.last_seen == 120
