@@ -26,12 +26,11 @@ app = faust.App(
     consumer_auto_offset_reset="earliest",
     producer_acks=-1,
     # A send into a full batch waits until aiokafka has sent it, which is after the
-    # broker answered the request before it (one in flight per broker). At Faust's default
-    # 16 KiB a batch holds five raw articles and an alert-state value (up to ~17 KiB) fills
-    # one alone: table writes waited a round trip each and Faust's buffer for them, when
-    # full, stalled every agent (measured: 29 stalls, 48 s in 3,000 articles; now 11, 10 s).
+    # broker answered the request before it (one in flight per broker): at Faust's default
+    # 16 KiB a batch holds five raw articles, and every few records waited a round trip.
     producer_max_batch_size=PRODUCER_BATCH_BYTES,
-    processing_guarantee=settings.worker.processing_guarantee,
+    # A batch's records go out in a few requests instead of one each (bench/: README).
+    producer_linger=settings.worker.linger_ms / 1000,
     web_enabled=settings.web.enabled,
     web_bind=settings.web.host,
     web_host=settings.web.host,
@@ -39,5 +38,7 @@ app = faust.App(
     # Faust's own sensors keep their names; our metrics live in streams.metrics.
     autodiscover=False,
 )
-# Faust's own transport, fixed so that no record is acknowledged unprocessed (streams/consumer.py).
+# Faust's own transport, fixed so that no record is acknowledged unprocessed and fetches do
+# not idle (streams/consumer.py).
 app.transport = Transport(app.conf.broker_consumer, app)
+app.fetch_wait_ms = settings.worker.fetch_wait_ms  # type: ignore[attr-defined]

@@ -26,12 +26,18 @@ from prometheus_client import (
 from schemas.alerts import AlertKind
 
 if TYPE_CHECKING:
-    from schemas import Alert, TopicMatch
+    from schemas import Alert
 
 STAGES = ("clean", "classify", "alert")
 #: Why any stage may dead-letter a record (streams/codec.py, streams/stage.py), pre-created
 #: at 0: a series born with its first increment would hide that increment from rate().
-DEAD_LETTER_REASONS = ("empty_record", "invalid_json", "invalid_schema", "internal_error")
+DEAD_LETTER_REASONS = (
+    "empty_record",
+    "invalid_json",
+    "invalid_schema",
+    "internal_error",
+    "unpublishable",
+)
 #: A stage's own dead-letter reasons (streams/cleaning/logic.py), pre-created at 0 as well.
 STAGE_DEAD_LETTER_REASONS = {
     "clean": ("oversized", "empty_text", "no_letters", "too_short", "time_budget")
@@ -216,10 +222,10 @@ class Metrics:
             for reason in DROP_REASONS.get(stage, ()):
                 self.dropped.labels(stage, reason)
 
-    def observe_match(self, match: TopicMatch) -> None:
+    def observe_match(self, topic: str, score: float) -> None:
         """Count an article that passed a topic's threshold, and where its score fell."""
-        self.topic_matches.labels(match.topic.id).inc()
-        self.match_score.labels(match.topic.id).observe(match.topic.score)
+        self.topic_matches.labels(topic).inc()
+        self.match_score.labels(topic).observe(score)
 
     def observe_alert(self, alert: Alert, now: datetime) -> None:
         """Count a published alert; time it from ingestion and from publication."""

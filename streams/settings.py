@@ -117,9 +117,17 @@ class WorkerSettings(BaseModel, frozen=True):
         default=30.0, gt=0, description="Kafka session timeout: how fast a dead worker is noticed."
     )
     data_dir: Path = Field(default=Path(".local/faust"), description="Faust's data folder.")
-    processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
-        default="at_least_once",
-        description="Faust's; exactly_once fails with our topology (README: Delivery guarantees).",
+    batch_size: int = Field(
+        default=500, ge=1, le=10_000, description="Records an agent takes at most at once."
+    )
+    batch_seconds: float = Field(
+        default=0.005, ge=0, le=5, description="How long a batch may wait for more records."
+    )
+    fetch_wait_ms: int = Field(
+        default=50, ge=0, le=5000, description="How long a fetch may wait for records."
+    )
+    linger_ms: int = Field(
+        default=5, ge=0, le=1000, description="How long a producer batch waits for more records."
     )
 
 

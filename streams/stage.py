@@ -1,114 +1,236 @@
-"""What every agent does around its stage logic: count, time, and dead-letter failures.
+"""What every agent does around its step: read a batch, send what it made, count.
 
-An exception that escaped an agent would lose the event and stop the agent, so each
-record is processed inside `guarded`, which turns a failure into a dead letter.
+The agents only move bytes: `records` turns a batch of Faust events into the steps' plain
+records, `publish` sends a batch's outputs and its dead letters and waits until Kafka has
+every one (a record Kafka is slow to take is sent again, with backoff, until it is: the
+batch's input offsets are acknowledged only after this), and `count` moves the metrics.
+Records go through the producer itself, not a Faust topic's `send`: one call per record,
+no per-record futures, callbacks or sensors (the worker sends several records per
+article).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from faust.types import EventT
+from faust.types import AppT, EventT, TableT
 
-from streams import topics
-from streams.codec import M, decode
-from streams.deadletters import Headers, Origin, dead_letter, fitted, kafka_headers
-from streams.metrics import METRICS, Metrics
+from streams import metrics as _metrics
+from streams.deadletters import Origin, dead_letter, fitted, kafka_headers
+from streams.metrics import Metrics
 from streams.rejection import Rejected
+from streams.steps import Output, Record, Verdict
 
 log = logging.getLogger(__name__)
+
+#: Seconds between attempts while Kafka does not take a record (it is away, or electing).
+RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
+#: The key's and the record framing's share of a producer request, kept free in a letter.
+_FRAMING_BYTES = 1024
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def record_time(event: EventT) -> datetime:
-    """When Kafka took the record in: the entry time of an article whose publisher set none."""
-    timestamp = getattr(event.message, "timestamp", None)
-    return datetime.fromtimestamp(timestamp, UTC) if timestamp else utcnow()
+def records(events: Sequence[EventT]) -> list[Record]:
+    """The steps' view of a batch of Faust events: bytes, position, time, headers."""
+    out = []
+    for event in events:
+        m = event.message
+        out.append(
+            Record(
+                value=m.value,
+                key=m.key if isinstance(m.key, bytes) else None,
+                partition=m.partition,
+                offset=m.offset,
+                timestamp=m.timestamp or utcnow().timestamp(),
+                headers=kafka_headers(m.headers),
+                topic=m.topic,
+            )
+        )
+    return out
 
 
-def origin(event: EventT) -> Origin:
-    message = event.message
-    return Origin(
-        topic=getattr(message, "topic", None),
-        partition=getattr(message, "partition", None),
-        offset=getattr(message, "offset", None),
-        key=event.key if isinstance(event.key, bytes) else None,
+def current(app: AppT, events: Sequence[EventT]) -> list[EventT]:
+    """The events still ours: read in this consumer generation, from an assigned partition.
+
+    A batch taken before a rebalance may hold records another worker now owns and reads
+    again from its committed offset; handling them here too would write that partition's
+    outputs from two workers at once. They are left unacknowledged (streams/consumer.py)."""
+    generation = app.consumer_generation_id
+    assigned = app.consumer.assignment()
+    return [e for e in events if e.message.generation_id == generation and e.message.tp in assigned]
+
+
+class Publisher:
+    """Sends outputs to their Kafka topics and waits for every acknowledgement."""
+
+    def __init__(self, app: AppT, topics: Mapping[str, str], deadletter_topic: str) -> None:
+        self.app, self.topics, self.deadletter_topic = app, topics, deadletter_topic
+
+    async def publish(self, stage: str, verdicts: Sequence[Verdict]) -> list[tuple[Output, Any]]:
+        """Send every verdict's outputs, and a dead letter for each refused record; once
+        Kafka has them all, return each output with its record metadata, in order.
+
+        An output Kafka refuses for good (too large for a request, say) turns its record
+        into a dead letter (`unpublishable`) instead: never lost, never the agent's end."""
+        now = utcnow()
+        outputs = [(v, self.topics[o.topic], o) for v in verdicts for o in v.outputs]
+        letters = [self._letter(stage, v, now) for v in verdicts if v.rejected is not None]
+        results = await self.send_all([(t, o) for _, t, o in outputs] + letters)
+        refused: dict[int, Verdict] = {}
+        for (verdict, topic, out), result in zip(outputs, results, strict=False):
+            if isinstance(result, BaseException):
+                verdict.rejected = Rejected(
+                    "unpublishable", f"{topic} refused a {len(out.value)}-byte record: {result!r}"
+                )
+                verdict.dropped, verdict.exception_type = None, type(result).__name__
+                refused[id(verdict)] = verdict
+        if refused:
+            more = await self.send_all([self._letter(stage, v, now) for v in refused.values()])
+            if any(isinstance(r, BaseException) for r in more):
+                raise RuntimeError(f"{stage}: a dead letter was refused: {more!r}")
+        return [
+            (o, r)
+            for (v, _, o), r in zip(outputs, results, strict=False)
+            if not isinstance(r, BaseException)
+        ]
+
+    async def send_all(self, sends: Sequence[tuple[str, Output]]) -> list[Any]:
+        """Send, then wait; what failed for a reason that may pass is sent again, what
+        failed for good is returned as its exception."""
+        results: list[Any] = [None] * len(sends)
+        pending = list(range(len(sends)))
+        attempt = 0
+        while pending:
+            futures = [await self._send(*sends[i]) for i in pending]
+            outcomes = await asyncio.gather(*futures, return_exceptions=True)
+            failed = []
+            for i, outcome in zip(pending, outcomes, strict=True):
+                if isinstance(outcome, BaseException) and _retriable(outcome):
+                    failed.append(i)
+                else:
+                    results[i] = outcome
+            if failed:
+                wait = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+                log.warning("%d record(s) not taken by Kafka; again in %gs", len(failed), wait)
+                await asyncio.sleep(wait)
+                attempt += 1
+            pending = failed
+        return results
+
+    async def _send(self, topic: str, out: Output) -> Awaitable[Any]:
+        """The producer's future for one record; a failure before it is queued is its result."""
+        try:
+            return await self.app.producer.send(
+                topic,
+                out.key,
+                out.value,
+                out.partition,
+                out.timestamp,
+                [(k, v or b"") for k, v in out.headers] or None,
+            )
+        except Exception as error:  # e.g. no metadata for the topic within the timeout
+            failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            failed.set_exception(error)
+            return failed
+
+    def _letter(self, stage: str, verdict: Verdict, now: datetime) -> tuple[str, Output]:
+        record = verdict.record
+        rejected = verdict.rejected or Rejected("internal_error")
+        where = Origin(record.topic, record.partition, record.offset, record.key, record.headers)
+        letter = dead_letter(
+            verdict.stage or stage,
+            rejected,
+            record.value,
+            where,
+            now=now,
+            exception_type=verdict.exception_type,
+        )
+        limit = int(self.app.conf.producer_max_request_size) - len(record.key or b"")
+        value = fitted(letter, record.value or b"", limit - _FRAMING_BYTES)
+        log.warning(
+            "%s: dead letter (%s) topic=%s partition=%s offset=%s: %s",
+            verdict.stage or stage,
+            rejected.reason,
+            record.topic,
+            record.partition,
+            record.offset,
+            rejected.detail,
+        )
+        return self.deadletter_topic, Output("deadletter", record.key or b"", value)
+
+
+def _retriable(error: BaseException) -> bool:
+    """Kafka away, a leader moving, a request timing out: it may pass, so try again."""
+    return bool(getattr(error, "retriable", False)) or type(error).__name__ in (
+        "KafkaTimeoutError",
+        "KafkaConnectionError",
+        "RequestTimedOutError",
     )
 
 
-def headers(event: EventT) -> Headers:
-    """The record's Kafka headers in order, repeated keys kept: the message's own list
-    first, as Faust's event.headers is a dict."""
-    return kafka_headers(getattr(event.message, "headers", None) or event.headers)
+def count(
+    stage: str,
+    verdicts: Sequence[Verdict],
+    seconds: float,
+    *,
+    read: int | None = None,
+    passed: int | None = None,
+    metrics: Metrics | None = None,
+) -> None:
+    """One stage's share of a batch: records in (`read`, default all) and passed on
+    (`passed`, default those that passed), its dead letters and drops, its time per record.
+    The metrics are the process's (`streams.metrics.METRICS`, looked up now: tests swap in
+    a fresh registry)."""
+    if not verdicts:
+        return
+    metrics = metrics or _metrics.METRICS
+    read = len(verdicts) if read is None else read
+    metrics.articles_in.labels(stage).inc(read)
+    metrics.articles_out.labels(stage).inc(
+        sum(v.passed for v in verdicts) if passed is None else passed
+    )
+    for verdict in verdicts:
+        if (verdict.stage or stage) != stage:
+            continue
+        if verdict.rejected is not None:
+            metrics.dead_letters.labels(stage, verdict.rejected.reason).inc()
+        elif verdict.dropped is not None:
+            metrics.observe_drop(stage, verdict.dropped.reason)
+    if read:
+        histogram = metrics.processing_seconds.labels(stage)
+        for _ in range(read):
+            histogram.observe(seconds / read)
 
 
-def _letter_limit(key: bytes | None) -> int:
-    """The largest dead letter the producer sends: its request limit, less the key and
-    room for the record's own framing."""
-    limit = int(topics.dead_letters.app.conf.producer_max_request_size)
-    return limit - len(key or b"") - 1024
+def writer(table: TableT, partition_of: Callable[[Any], int]) -> Callable[[Any, Any], None]:
+    """Writes one key of `table` and its changelog record, to the partition that owns the
+    key. Faust's own `table[key] = value` takes the partition of "the current event", which
+    a batch of several partitions does not have."""
+    store = table.data
+
+    def write(key: Any, value: Any) -> None:
+        partition = partition_of(key)
+        if value is None:
+            if key in store:
+                del store[key]
+            table.send_changelog(partition, key, None, value_serializer="raw")
+        else:
+            store[key] = value
+            table.send_changelog(partition, key, value)
+
+    return write
 
 
-class Guard:
-    """Handed to the agent body: reports what happened to the record."""
-
-    def __init__(self, stage: str, event: EventT, metrics: Metrics) -> None:
-        self.stage, self.event, self.metrics = stage, event, metrics
-
-    def passed(self) -> None:
-        self.metrics.articles_out.labels(self.stage).inc()
-
-    async def decode(self, model: type[M]) -> M | None:
-        """The record as `model`, or None once it has been dead-lettered as undecodable."""
-        decoded = decode(model, self.event.value)
-        if isinstance(decoded, Rejected):
-            await self.reject(decoded)
-            return None
-        return decoded
-
-    async def reject(self, rejected: Rejected, exception_type: str | None = None) -> None:
-        """Send the record to the dead-letter topic with why, where from, key and headers."""
-        where = replace(origin(self.event), headers=headers(self.event))
-        letter = dead_letter(
-            self.stage,
-            rejected,
-            self.event.value,
-            where,
-            now=utcnow(),
-            exception_type=exception_type,
-        )
-        value = fitted(letter, self.event.value or b"", _letter_limit(where.key))
-        await topics.dead_letters.send(key=where.key, value=value)
-        self.metrics.dead_letters.labels(self.stage, rejected.reason).inc()
-        log.warning(
-            "%s: dead letter (%s) topic=%s partition=%s offset=%s: %s",
-            self.stage,
-            rejected.reason,
-            where.topic,
-            where.partition,
-            where.offset,
-            rejected.detail,
-        )
-
-
-@asynccontextmanager
-async def guarded(stage: str, event: EventT, metrics: Metrics = METRICS) -> AsyncIterator[Guard]:
-    """Count the record in, time it, and dead-letter it if the stage raises."""
-    metrics.articles_in.labels(stage).inc()
-    guard = Guard(stage, event, metrics)
-    started = time.perf_counter()
-    try:
-        yield guard
-    except Exception as error:
-        log.exception("%s: unexpected failure", stage)
-        await guard.reject(Rejected("internal_error", repr(error)[:500]), type(error).__name__)
-    finally:
-        metrics.processing_seconds.labels(stage).observe(time.perf_counter() - started)
+def by_partition(records_: Iterable[Record]) -> dict[int, list[Record]]:
+    """A batch's records per partition, each in offset order."""
+    groups: dict[int, list[Record]] = {}
+    for record in records_:
+        groups.setdefault(record.partition, []).append(record)
+    return groups

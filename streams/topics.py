@@ -1,17 +1,21 @@
-"""Every Kafka topic newsradar uses, declared once: the pipeline graph on one screen.
+"""Every Kafka topic the worker uses, declared once: the pipeline graph on one screen.
 
 Values are JSON bytes of the pydantic models in `schemas`; agents decode and encode them
 themselves, so a malformed record reaches the agent and becomes a dead letter.
+
+    raw ──clean──► dedup ──dedup+classify──► clean, classified, matches
+    matches ──alert──► alerts                 any stage ──► deadletter
 """
 
 from __future__ import annotations
 
 from faust.types import TopicT
 
+from streams import steps
 from streams.app import app, settings
 
 
-def _topic(name: str) -> TopicT:
+def _topic(name: str, *, internal: bool = False) -> TopicT:
     return app.topic(
         name,
         key_type=bytes,
@@ -19,12 +23,26 @@ def _topic(name: str) -> TopicT:
         key_serializer="raw",
         value_serializer="raw",
         partitions=settings.topics.partitions,
+        internal=internal,
     )
 
 
 raw_articles = _topic(settings.topics.raw)  # RawArticle, key: article id
+# CleanArticle, key: dedup key. Internal (Faust creates it, named after the app): the raw
+# topic is keyed by article id, and one article can come under two ids, so only after this
+# re-key does every sighting of a key reach the one partition that remembers it.
+dedup = _topic(f"{settings.worker.app_id}-clean-dedup", internal=True)
 clean_articles = _topic(settings.topics.clean)  # CleanArticle, key: article id
 classified_articles = _topic(settings.topics.classified)  # ClassifiedArticle, key: article id
 topic_matches = _topic(settings.topics.matches)  # TopicMatch, key: topic id
 alerts = _topic(settings.topics.alerts)  # Alert, key: alert id
 dead_letters = _topic(settings.topics.deadletter)  # DeadLetter, key: original key
+
+#: The Kafka topic of each logical topic the steps write (streams/steps.py).
+BY_STEP_NAME = {
+    steps.DEDUP: dedup.get_topic_name(),
+    steps.CLEAN: settings.topics.clean,
+    steps.CLASSIFIED: settings.topics.classified,
+    steps.MATCHES: settings.topics.matches,
+    steps.ALERTS: settings.topics.alerts,
+}

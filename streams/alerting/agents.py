@@ -1,26 +1,36 @@
-"""The alert agent: news.topic-matches -> news.alerts, with story and surge state in a table."""
+"""The alert agent: news.topic-matches -> news.alerts, with story and surge state in a table.
+
+A batch of matches is grouped by partition; each partition's run goes through the rules
+in order over one overlay of the state (streams/steps.py: AlertStep). Its alerts are sent
+together and acknowledged by Kafka before the state is written, each changed key once,
+and the partition's mark last: a state that has absorbed a match has published its
+alerts. What a crash leaves between the two (alerts out, state not written) is found on
+the alert topic's tail after the mark, and not sent again (streams/alerting/published.py).
+"""
 
 from __future__ import annotations
 
-import inspect
+import time
 from typing import Any
 
 from faust.serializers import codecs
 from faust.types import StreamT
 
-from schemas import Alert, TopicMatch
-from streams import topics
+from streams import metrics, topics
 from streams.alerting import state
 from streams.alerting.configure import alert_rules
-from streams.alerting.logic import on_match
 from streams.alerting.published import PublishedTails
+from streams.alerting.store import AlertStore
 from streams.app import app, settings
-from streams.metrics import METRICS
-from streams.stage import guarded, origin, utcnow
+from streams.batching import batches
+from streams.stage import Publisher, by_partition, count, current, records, utcnow, writer
+from streams.steps import ALERT_STAGE, ALERTS, AlertStep, Batch
 
-STAGE = "alert"
+STAGE = ALERT_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
 RULES = alert_rules(settings.alerting)
+STEP = AlertStep(RULES)
 TAILS = PublishedTails(settings.kafka, settings.topics.alerts)
+PUBLISHER = Publisher(app, topics.BY_STEP_NAME, settings.topics.deadletter)
 
 
 class _StateCodec(codecs.Codec):
@@ -51,61 +61,71 @@ class StateValueType:
         return data
 
 
-# Keyed by "<kind>|<topic id>|...", written only while processing that topic's matches, so
-# every key lives in the partition of its topic (Faust writes to the event's partition).
+# What is kept of the alert state (streams/alerting/store.py). Every key is written only
+# while handling a partition's matches, and its topic's matches all come from one
+# partition, so each key lives in one partition: the one in its `partition_of` below.
 alert_state = app.Table(
     "alert-state",
     key_type=str,
     value_type=StateValueType,
     partitions=settings.topics.partitions,
 )
+STORE = AlertStore(alert_state, RULES.story)
 
 
 @app.agent(topics.topic_matches)
-async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic_id, TopicMatch)
+async def raise_alerts(stream: StreamT[bytes]) -> None:  # (topic id, TopicMatch)
     """Group matches into stories and surges; publish the alerts, then write the state."""
-    async for event in stream.events():
-        async with guarded(STAGE, event) as guard:
-            match = await guard.decode(TopicMatch)
-            if match is None:
-                continue
-            where = origin(event)
-            partition = where.partition or 0
-            step = on_match(alert_state, match, RULES, now=utcnow(), position=where.offset)
-            # Published before a crash, unknown to the state: the same ids, not to be sent again.
-            old = await TAILS.ids(partition, _mark(partition)) if step.alerts else frozenset()
-            ends = [await _published(a, partition) for a in step.alerts if a.id not in old]
-            state.apply_changes(alert_state, step.changes)
-            if ends:  # last: the mark never runs ahead of the state it vouches for
-                alert_state[state.mark_key(partition)] = state.AlertMark(next_offset=max(ends))
-            METRICS.observe_story_step(match.topic.id, step.outcome, step.live_stories)
-            if step.outcome in ("duplicate", "redelivered"):
-                METRICS.observe_drop(STAGE, "duplicate")
-            else:
-                guard.passed()
+    async for events in batches(stream, settings.worker.batch_size, settings.worker.batch_seconds):
+        for partition, run in by_partition(records(current(app, events))).items():
+            started = time.perf_counter()
+            batch = STEP(STORE, run, now=utcnow())
+            await _publish(partition, batch)
+            _count(batch, time.perf_counter() - started)
+
+
+async def _publish(partition: int, batch: Batch) -> None:
+    """Alerts (those not already on the topic) and dead letters, acknowledged; then state."""
+    alerts = list(batch.outputs(ALERTS))
+    old = await TAILS.ids(partition, _mark(partition)) if alerts else frozenset()
+    for verdict in batch.verdicts:
+        verdict.outputs = [o for o in verdict.outputs if o.key.decode() not in old]
+    sent = await PUBLISHER.publish(ALERT_STAGE, batch.verdicts)
+    write = writer(alert_state, lambda key: partition)
+    STORE.apply(batch.changes, write)
+    if sent:  # last: the mark never runs ahead of the state it vouches for
+        end = max(metadata.offset for _, metadata in sent) + 1
+        write(state.mark_key(partition), state.AlertMark(next_offset=end))
+
+
+def _count(batch: Batch, seconds: float) -> None:
+    count(ALERT_STAGE, batch.verdicts, seconds)
+    now = utcnow()
+    for verdict in batch.verdicts:
+        if verdict.facts is None:
+            continue
+        step = verdict.facts.step
+        metrics.METRICS.observe_story_step(verdict.facts.topic, step.outcome, step.live_stories)
+        sent = {o.key for o in verdict.outputs}
+        for alert in step.alerts:
+            if alert.id.encode() in sent:
+                metrics.METRICS.observe_alert(alert, now)
 
 
 @app.on_partitions_revoked.connect
 def _revoked(sender: Any, /, *revoked: Any, signal: Any, **kwargs: Any) -> None:
-    """Another worker may write these partitions' alerts meanwhile: read their tails anew."""
+    """Another worker may write these partitions meanwhile: read the tails and rebuild the
+    derived state anew when they come back."""
     TAILS.forget()
+    STORE.forget()
+
+
+@app.on_partitions_assigned.connect
+def _assigned(sender: Any, /, *assigned: Any, signal: Any, **kwargs: Any) -> None:
+    """Partitions (and their state, once recovered) arrived: derive their index anew."""
+    STORE.forget()
 
 
 def _mark(partition: int) -> int:
     mark = alert_state.get(state.mark_key(partition))
     return mark.next_offset if isinstance(mark, state.AlertMark) else 0
-
-
-async def _published(alert: Alert, partition: int) -> int:
-    """Send, and wait until Kafka has the alert: only then may the state say it was raised.
-
-    Keyed by its id, but on the partition its topic's matches come from (the alert topic
-    has the pipeline's partition count, like the table's changelog): a topic's alerts stay
-    in order, so a sink never delivers a story's older update after a newer one.
-    """
-    pending = await topics.alerts.send(
-        key=alert.id.encode(), value=alert.model_dump_json().encode(), partition=partition
-    )
-    metadata = await pending if inspect.isawaitable(pending) else pending
-    METRICS.observe_alert(alert, utcnow())
-    return int(getattr(metadata, "offset", -1)) + 1

@@ -1,15 +1,25 @@
-"""The Faust testing guide's app fixture: finalized app, in-memory store, flow resumed."""
+"""The Faust testing guide's app fixture, and a recorder in place of Kafka for what agents send.
+
+The agents send through `streams.stage.Publisher` and write tables with `send_changelog`;
+here both are recorded and every record is acknowledged at once. `test_context` streams
+have no consumer generation or assignment, so every event counts as current.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import faust
 import pytest
+from prometheus_client import CollectorRegistry
 
-from streams import topics
+from streams.metrics import Metrics
+from streams.steps import Output
 
 
 @pytest.fixture(scope="session")
@@ -29,18 +39,85 @@ def app() -> faust.App:
     return app
 
 
+class Sent(defaultdict[str, list[Output]]):
+    """Records sent, by Kafka topic name; `failures` makes the next sends fail, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(list)
+        self.failures: list[BaseException] = []
+        self.changelog: list[tuple[str, int | None, Any, Any]] = []
+
+    def values(self, topic: str) -> list[bytes]:  # type: ignore[override]
+        return [o.value for o in self[topic]]
+
+    def keys_of(self, topic: str) -> list[bytes]:
+        return [o.key for o in self[topic]]
+
+
 @pytest.fixture
-def sent() -> Iterator[dict[str, AsyncMock]]:
-    """Every output topic's send, replaced by a recorder, by topic attribute name."""
-    names = ["clean_articles", "classified_articles", "topic_matches", "alerts", "dead_letters"]
+def sent(app: faust.App) -> Iterator[Sent]:
+    """Every record the agents send and every table write, recorded instead of sent."""
+    from streams.alerting.agents import alert_state
+    from streams.classification.agents import seen
+    from streams.stage import Publisher
+
+    recorded = Sent()
+
+    async def send(self: Publisher, topic: str, out: Output) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if recorded.failures:
+            future.set_exception(recorded.failures.pop(0))
+            return future
+        recorded[topic].append(out)
+        future.set_result(SimpleNamespace(topic=topic, offset=len(recorded[topic]) - 1))
+        return future
+
+    def changelog(name: str):  # type: ignore[no-untyped-def]
+        def record(partition, key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
+            recorded.changelog.append((name, partition, key, value))
+
+        return record
+
+    everything_current = staticmethod(lambda app, events: list(events))
     with (
-        patch.object(topics.clean_articles, "send", AsyncMock()) as clean,
-        patch.object(topics.classified_articles, "send", AsyncMock()) as classified,
-        patch.object(topics.topic_matches, "send", AsyncMock()) as matches,
-        patch.object(topics.alerts, "send", AsyncMock()) as alerts,
-        patch.object(topics.dead_letters, "send", AsyncMock()) as dead,
+        patch.object(Publisher, "_send", send),
+        patch.object(seen, "send_changelog", changelog("seen")),
+        patch.object(alert_state, "send_changelog", changelog("alert-state")),
+        patch("streams.cleaning.agents.current", everything_current),
+        patch("streams.classification.agents.current", everything_current),
+        patch("streams.alerting.agents.current", everything_current),
     ):
-        yield dict(zip(names, [clean, classified, matches, alerts, dead], strict=True))
+        yield recorded
+
+
+@pytest.fixture(autouse=True)
+def metrics(monkeypatch: pytest.MonkeyPatch) -> Metrics:
+    """A fresh registry for each test: the agents look `streams.metrics.METRICS` up per batch."""
+    fresh = Metrics(CollectorRegistry())
+    monkeypatch.setattr("streams.metrics.METRICS", fresh)
+    return fresh
+
+
+def value(metrics: Metrics, name: str, **labels: str) -> float:
+    return metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+class Topics:
+    """The Kafka topic names the agents write, as the worker's settings name them."""
+
+    def __init__(self) -> None:
+        from streams import topics
+        from streams.app import settings
+
+        self.dedup = topics.dedup.get_topic_name()
+        self.clean, self.classified = settings.topics.clean, settings.topics.classified
+        self.matches, self.alerts = settings.topics.matches, settings.topics.alerts
+        self.deadletter = settings.topics.deadletter
+
+
+@pytest.fixture(scope="session")
+def names() -> Topics:
+    return Topics()
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +131,20 @@ def tails() -> Iterator[AsyncMock]:
 
 def run(loop: asyncio.AbstractEventLoop, coroutine) -> object:  # type: ignore[no-untyped-def]
     return loop.run_until_complete(coroutine)
+
+
+async def put_all(  # type: ignore[no-untyped-def]
+    agent, values: list[bytes], key: bytes = b"k1", timestamps=None, headers=None
+) -> None:
+    """Every value into the agent's test stream; back once it acknowledged them all (the
+    agents acknowledge a batch after sending its records), at most 10 s later."""
+    async with agent.test_context() as context:
+        events = []
+        for index, value in enumerate(values):
+            timestamp = timestamps[index] if timestamps else None
+            events.append(await context.put(value, key=key, timestamp=timestamp, headers=headers))
+        for _ in range(1000):
+            if all(event.message.acked for event in events):
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the agent did not acknowledge its records within 10 s")

@@ -13,7 +13,7 @@ from streams.classification import agents
 from streams.classification.agents import classify_articles
 from streams.classification.watch import TaxonomyFile
 from streams.metrics import Metrics
-from tests.agents.conftest import run
+from tests.agents.conftest import put_all, run
 
 QUOKKA = CleanArticle(id="q1", title="Quokka spotted", text="A quokka was seen near the ferry.")
 
@@ -79,24 +79,21 @@ def test_a_new_version_is_loaded_and_a_bad_file_refused(watched, caplog):
 
 
 def test_the_agent_classifies_with_the_reloaded_taxonomy(
-    app, sent, event_loop, watched, monkeypatch
+    app, sent, names, event_loop, watched, monkeypatch
 ):
     taxonomy_file, path, _ = watched
     monkeypatch.setattr(agents, "TAXONOMY_FILE", taxonomy_file)
+    agents.seen.data.clear()
+    first = QUOKKA.model_dump_json().encode()
+    second = QUOKKA.model_copy(update={"id": "q2"}).model_dump_json().encode()
 
-    async def put(article: CleanArticle) -> None:
-        async with classify_articles.test_context() as context:
-            await context.put(article.model_dump_json().encode(), key=b"k")
-
-    run(event_loop, put(QUOKKA))
+    run(event_loop, put_all(classify_articles, [first], key=b"k1"))
     _write(path, _taxonomy("2", "quokka*"))
     taxonomy_file.check()  # what the worker's timer does every reload_seconds (see tests/e2e)
-    run(event_loop, put(QUOKKA))
-    first, second = (
-        ClassifiedArticle.model_validate_json(call.kwargs["value"])
-        for call in sent["classified_articles"].call_args_list
+    run(event_loop, put_all(classify_articles, [second], key=b"k2"))
+    before, after = (
+        ClassifiedArticle.model_validate_json(v) for v in sent.values(names.classified)
     )
-    assert (first.taxonomy_version, [t.id for t in first.topics]) == ("1", [])
-    assert (second.taxonomy_version, [t.id for t in second.topics]) == ("2", ["quokkas"])
-    (match,) = sent["topic_matches"].call_args_list
-    assert match.kwargs["key"] == b"quokkas"
+    assert (before.taxonomy_version, [t.id for t in before.topics]) == ("1", [])
+    assert (after.taxonomy_version, [t.id for t in after.topics]) == ("2", ["quokkas"])
+    assert sent.keys_of(names.matches) == [b"quokkas"]

@@ -1,19 +1,23 @@
-"""The clean stage's two agents with Faust's test_context: what they sent, which counters moved."""
+"""The clean agent with Faust's test_context: what it sent, which counters moved.
+
+The budget runs on a fake clock (streams.cleaning.agents.CLOCK): no timing here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from unittest.mock import AsyncMock, patch
+import itertools
+from dataclasses import replace
+from unittest.mock import patch
 
 import pytest
 
 from schemas import CleanArticle, DeadLetter, RawArticle
 from streams.cleaning import agents
-from streams.cleaning.agents import clean_articles, drop_duplicates
+from streams.cleaning.agents import clean_articles
 from streams.cleaning.dedup import dedup_key
 from streams.cleaning.logic import CleanOptions
-from streams.metrics import METRICS
-from tests.agents.conftest import run
+from streams.steps import ORIGIN_HEADER
+from tests.agents.conftest import put_all, run, value
 
 BODY = (
     "The harbour authority confirmed on Tuesday that the northern ferry terminal will reopen "
@@ -22,48 +26,30 @@ BODY = (
 GOOD = RawArticle(id="g1", title="Ferry terminal reopens", text=BODY).model_dump_json().encode()
 
 
-def _count(name: str, **labels: str) -> float:
-    return METRICS.registry.get_sample_value(name, labels) or 0.0
+def _letters(sent, names) -> list[DeadLetter]:  # type: ignore[no-untyped-def]
+    return [DeadLetter.model_validate_json(v) for v in sent.values(names.deadletter)]
 
 
-def _values(mock: AsyncMock) -> list[bytes]:
-    return [call.kwargs["value"] for call in mock.call_args_list]
-
-
-async def _put_all(agent, values: list[bytes], key: bytes = b"k1", timestamps=None) -> None:  # type: ignore[no-untyped-def]
-    async with agent.test_context() as context:
-        for index, value in enumerate(values):
-            timestamp = timestamps[index] if timestamps else None
-            await context.put(value, key=key, timestamp=timestamp)
-
-
-@pytest.fixture
-def rekeyed() -> Iterator[AsyncMock]:
-    """The internal dedup topic's send, recorded."""
-    with patch.object(agents.dedup_topic, "send", AsyncMock()) as send:
-        yield send
-
-
-def test_clean_agent_rekeys_the_clean_seed_by_its_dedup_key(
-    app, sent, rekeyed, event_loop, seed_path
+def test_the_seed_is_cleaned_and_rekeyed_by_its_dedup_key(
+    app, sent, names, metrics, event_loop, seed_path
 ):
     from streams.sources.files import plain_text_article
 
     raw = plain_text_article(seed_path.read_text(encoding="utf-8"))
-    before = _count("newsradar_cleaning_removals_total", rule="repeated_title")
-    run(event_loop, _put_all(clean_articles, [raw.model_dump_json().encode()]))
-    (call,) = rekeyed.call_args_list
-    article = CleanArticle.model_validate_json(call.kwargs["value"])
+    run(event_loop, put_all(clean_articles, [raw.model_dump_json().encode()]))
+    (out,) = sent[names.dedup]
+    article = CleanArticle.model_validate_json(out.value)
     assert "Similar Posts" not in article.text and article.language == "en"
-    assert call.kwargs["key"] == dedup_key(article).encode()
-    assert call.kwargs["timestamp"] > 0
-    assert _count("newsradar_cleaning_removals_total", rule="repeated_title") == before + 2
-    sent["dead_letters"].assert_not_called()
-    sent["clean_articles"].assert_not_called()  # that is the dedup step's to do
+    assert out.key == dedup_key(article).encode()
+    assert out.timestamp and out.timestamp > 0
+    assert dict(out.headers)[ORIGIN_HEADER] == b"0:0"  # the raw record it came from
+    assert value(metrics, "newsradar_cleaning_removals_total", rule="repeated_title") == 2
+    assert value(metrics, "newsradar_articles_in_total", stage="clean") == 1
+    assert set(sent) == {names.dedup}  # the clean topic is the classify agent's to write
 
 
 @pytest.mark.parametrize(
-    ("value", "reason"),
+    ("bad", "reason"),
     [
         (b"this is not json", "invalid_json"),
         (b'{"title": "t", "text": ["a", "list"]}', "invalid_schema"),
@@ -73,80 +59,67 @@ def test_clean_agent_rekeys_the_clean_seed_by_its_dedup_key(
         (RawArticle(title="Huge", text="word " * 500_000).model_dump_json().encode(), "oversized"),
     ],
 )
-def test_clean_agent_dead_letters_what_is_no_article_and_goes_on(
-    app, sent, rekeyed, event_loop, value, reason
+def test_what_is_no_article_is_dead_lettered_and_the_next_goes_on(
+    app, sent, names, metrics, event_loop, bad, reason
 ):
-    before = _count("newsradar_dead_letters_total", stage="clean", reason=reason)
-    run(event_loop, _put_all(clean_articles, [value, GOOD]))
-    (letter_bytes,) = _values(sent["dead_letters"])
-    letter = DeadLetter.model_validate_json(letter_bytes)
+    run(event_loop, put_all(clean_articles, [bad, GOOD]))
+    (letter,) = _letters(sent, names)
     assert (letter.stage, letter.reason) == ("clean", reason)
-    assert letter.original_size == len(value) and letter.offset is not None
+    assert letter.original_size == len(bad) and letter.offset == 0
     # A letter must fit in a producer request (1 MB): of a huge original, only its start.
-    assert letter.original_bytes() == value or (reason, letter.truncated) == ("oversized", True)
-    assert _count("newsradar_dead_letters_total", stage="clean", reason=reason) == before + 1
-    assert len(rekeyed.call_args_list) == 1  # the good record after it still flowed
+    assert letter.original_bytes() == bad or (reason, letter.truncated) == ("oversized", True)
+    assert value(metrics, "newsradar_dead_letters_total", stage="clean", reason=reason) == 1
+    assert len(sent[names.dedup]) == 1  # the good record after it still flowed
 
 
-def test_an_exception_in_the_logic_becomes_a_dead_letter(app, sent, rekeyed, event_loop):
-    with patch("streams.cleaning.agents.clean", side_effect=RuntimeError("boom")):
-        run(event_loop, _put_all(clean_articles, [GOOD]))
-    letter = DeadLetter.model_validate_json(_values(sent["dead_letters"])[0])
+def test_an_exception_in_the_logic_becomes_a_dead_letter(app, sent, names, event_loop):
+    with patch("streams.steps.clean", side_effect=RuntimeError("boom")):
+        run(event_loop, put_all(clean_articles, [GOOD]))
+    (letter,) = _letters(sent, names)
     assert (letter.reason, letter.exception_type) == ("internal_error", "RuntimeError")
-    rekeyed.assert_not_called()
+    assert names.dedup not in sent
 
 
 def test_another_language_is_dropped_with_a_reason_when_the_settings_say_so(
-    app, sent, rekeyed, event_loop
+    app, sent, names, metrics, event_loop
 ):
     german = RawArticle(
         title="Fähre fährt wieder",
         text="Die Hafenbehörde bestätigte am Dienstag, dass das nördliche Fährterminal "
         "nächsten Monat nach der Reparatur des Anlegers wieder öffnet.",
     )
-    before = _count("newsradar_articles_dropped_total", stage="clean", reason="language")
     options = CleanOptions(languages=frozenset({"en"}), drop_other_languages=True)
-    with patch.object(agents, "OPTIONS", options):
-        run(event_loop, _put_all(clean_articles, [german.model_dump_json().encode(), GOOD]))
-    assert (
-        _count("newsradar_articles_dropped_total", stage="clean", reason="language") == before + 1
-    )
-    assert len(rekeyed.call_args_list) == 1
-    sent["dead_letters"].assert_not_called()
+    with patch.object(agents, "STEP", replace(agents.STEP, options=options)):
+        run(event_loop, put_all(clean_articles, [german.model_dump_json().encode(), GOOD]))
+    dropped = value(metrics, "newsradar_articles_dropped_total", stage="clean", reason="language")
+    assert dropped == 1
+    assert len(sent[names.dedup]) == 1 and names.deadletter not in sent
 
 
-def _clean_article(article_id: str) -> CleanArticle:
-    return CleanArticle(id=article_id, title="Ferry terminal reopens", text=BODY, language="en")
+def test_a_record_over_the_byte_limit_is_dead_lettered_unparsed(app, sent, names, event_loop):
+    options = replace(agents.STEP.options, max_record_bytes=len(GOOD))
+    with patch.object(agents, "STEP", replace(agents.STEP, options=options)):
+        run(event_loop, put_all(clean_articles, [b"{" * (len(GOOD) + 1), GOOD]))  # not JSON
+    (letter,) = _letters(sent, names)
+    assert (letter.reason, letter.stage) == ("oversized", "clean") and "bytes" in letter.detail
+    assert len(sent[names.dedup]) == 1
 
 
-def test_dedup_step_publishes_the_first_and_drops_a_repeat_within_the_window(app, sent, event_loop):
-    first, again = _clean_article("a1"), _clean_article("a2")
-    key = dedup_key(first).encode()
-    start = 1_900_000_000.0
-    out_before = _count("newsradar_articles_out_total", stage="clean")
-    dropped_before = _count("newsradar_articles_dropped_total", stage="clean", reason="duplicate")
-    values = [first.model_dump_json().encode(), again.model_dump_json().encode()]
-    later = start + agents.WINDOW + 60  # the window has passed since the last sighting
-    run(
-        event_loop,
-        _put_all(
-            drop_duplicates, [*values, values[1]], key=key, timestamps=[start, start + 5, later]
-        ),
-    )
-    published = sent["clean_articles"].call_args_list
-    assert [call.kwargs["key"] for call in published] == [b"a1", b"a2"]
-    assert _count("newsradar_articles_out_total", stage="clean") == out_before + 2
-    after = _count("newsradar_articles_dropped_total", stage="clean", reason="duplicate")
-    assert after == dropped_before + 1
-    sent["dead_letters"].assert_not_called()
+def test_an_article_over_its_time_budget_is_dead_lettered(app, sent, names, metrics, event_loop):
+    ticks = itertools.count(0.0, 10.0)  # every reading 10 s later: over a 2 s budget at once
+    with patch.object(agents, "CLOCK", lambda: next(ticks)):
+        run(event_loop, put_all(clean_articles, [GOOD]))
+    (letter,) = _letters(sent, names)
+    assert letter.reason == "time_budget" and letter.original_bytes() == GOOD
+    assert value(metrics, "newsradar_dead_letters_total", stage="clean", reason="time_budget") == 1
+    assert names.dedup not in sent
 
 
-def test_an_article_whose_send_failed_is_not_remembered(app, sent, event_loop):
-    """The table is written after the send: a failure costs a repeat, never the article."""
-    article = _clean_article("f1").model_copy(update={"text": BODY + " A send that fails."})
-    value, key = article.model_dump_json().encode(), dedup_key(article).encode()
-    sent["clean_articles"].side_effect = [RuntimeError("broker gone"), None]
-    run(event_loop, _put_all(drop_duplicates, [value, value], key=key))
-    letter = DeadLetter.model_validate_json(_values(sent["dead_letters"])[0])
-    assert (letter.reason, letter.exception_type) == ("internal_error", "RuntimeError")
-    assert [call.kwargs["key"] for call in sent["clean_articles"].call_args_list] == [b"f1", b"f1"]
+def test_a_send_kafka_does_not_take_is_sent_again_until_it_is(app, sent, names, event_loop):
+    """A timeout or a moving leader may pass: the batch waits, nothing is lost or dropped."""
+    from aiokafka.errors import KafkaTimeoutError
+
+    sent.failures = [KafkaTimeoutError()]
+    with patch("streams.stage.RETRY_SECONDS", (0.0,)):
+        run(event_loop, put_all(clean_articles, [GOOD]))
+    assert len(sent[names.dedup]) == 1 and names.deadletter not in sent
