@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
-from streams.alerting.state import Overlay, TopicState, ring_key
+from streams.alerting.state import Chunk, Overlay, TopicState, ring_key
 
 #: Digests per chunk (8 KiB) and chunks per topic: a repeat is recognised for the topic's
 #: last 16,384 articles, far more than a crash or a rebalance redelivers.
@@ -37,15 +37,17 @@ def record(tx: Overlay, topic: TopicState, topic_id: str, article_id: str) -> To
     """Add the article to the ring; a full chunk's successor starts empty (the oldest go)."""
     count = topic.absorbed
     key = ring_key(topic_id, (count // CHUNK) % CHUNKS)
-    chunk = tx.get(key) if count % CHUNK else b""
-    tx.put(key, (chunk if isinstance(chunk, bytes) else b"") + digest(article_id))
+    chunk = tx.get(key) if count % CHUNK else None
+    held = chunk.digests if isinstance(chunk, Chunk) else b""
+    tx.put(key, Chunk(held + digest(article_id)))
     return topic.model_copy(update={"absorbed": count + 1})
 
 
 def _holds(chunk: object, wanted: bytes) -> bool:
-    if not isinstance(chunk, bytes):
+    if not isinstance(chunk, Chunk):
         return False
-    at = chunk.find(wanted)
+    digests = chunk.digests
+    at = digests.find(wanted)
     while at >= 0 and at % DIGEST_BYTES:
-        at = chunk.find(wanted, at + 1)
+        at = digests.find(wanted, at + 1)
     return at >= 0

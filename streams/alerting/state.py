@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -101,8 +102,16 @@ class AlertMark(_State):
 #: An index bucket's or a time slice's story ids: a plain tuple, as there are many of them
 #: (a pydantic record each cost ~10x the memory and time); the key says which it is.
 Ids = tuple[str, ...]
-#: A ring chunk: 8-byte article digests, back to back.
-Chunk = bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A ring chunk: 8-byte article digests, back to back. Not bare `bytes`: Faust sends
+    bytes values to a changelog as they are, past the codec that reads them back."""
+
+    digests: bytes = b""
+
+
 StateValue = TopicState | Story | AlertMark | Ids | Chunk
 _TYPES: dict[str, type[TopicState] | type[Story] | type[AlertMark]] = {
     "topic": TopicState,
@@ -142,8 +151,8 @@ _CHUNK_TAG = b"R"
 
 def encode(value: StateValue) -> bytes:
     """JSON with a type tag: how a value travels in the changelog (a chunk as its bytes)."""
-    if isinstance(value, bytes):
-        return _CHUNK_TAG + value
+    if isinstance(value, Chunk):
+        return _CHUNK_TAG + value.digests
     if isinstance(value, tuple):
         tagged: dict[str, object] = {"type": "ids", "value": list(value)}
     else:
@@ -153,7 +162,7 @@ def encode(value: StateValue) -> bytes:
 
 def decode(data: bytes) -> StateValue:
     if data[:1] == _CHUNK_TAG:
-        return bytes(data[1:])
+        return Chunk(bytes(data[1:]))
     tagged = json.loads(data)
     if tagged["type"] == "ids":
         return tuple(tagged["value"])
