@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from time import monotonic
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, ConsumerT, Message
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 #: How long the start of a partition's acknowledged run may be missing before it is taken
 #: for thrown away and read again. A record in flight is acknowledged within seconds.
 PATIENCE_SECONDS = 30.0
+#: How often the consumer looks for partitions fetched past records nobody handled.
+CHECK_SECONDS = 5.0
 
 
 #: How long the broker may hold a fetch that finds no records (aiokafka's fetch_max_wait_ms).
@@ -56,6 +58,15 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = getattr(self.app, "fetch_wait_ms", FETCH_WAIT_MS)
         return consumer
+
+    def fetched_up_to(self, tp: TP) -> int | None:
+        """The offset the consumer will fetch next on `tp`, if it has one (read as it is)."""
+        consumer = self._consumer
+        if consumer is None:
+            return None
+        assignment = consumer._subscription.subscription
+        state = assignment.assignment.state_value(tp) if assignment else None
+        return state.position if state is not None and state.has_valid_position else None
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         committed: Mapping[Any, int | None] = await super().seek_to_committed()
@@ -92,6 +103,7 @@ class Consumer(faust_aiokafka.Consumer):
         guard.rewinds.clear()
         guard.retried.clear()
         guard.missing.clear()
+        guard.idle.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
@@ -111,6 +123,7 @@ class Consumer(faust_aiokafka.Consumer):
         return False
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        self._look_for_thrown_away()
         await self._read_again()
         async for tp, message in super().getmany(timeout):
             yield tp, message
@@ -125,6 +138,36 @@ class Consumer(faust_aiokafka.Consumer):
             if tp in assigned:  # else its new owner reads it from the committed offset
                 log.info("reading %s[%s] again from offset %s", tp.topic, tp.partition, offset)
                 await self.seek(tp, offset)
+
+    def _look_for_thrown_away(self) -> None:
+        """A partition fetched past its start whose records nobody holds or acknowledged for
+        PATIENCE_SECONDS: the records were thrown away, and with no later record on the
+        partition no commit would ever notice (`_new_offset` sees only gaps before acks).
+        Read it again from its start."""
+        guard, now = self._guard, monotonic()
+        if now - guard.checked < CHECK_SECONDS:
+            return
+        guard.checked = now
+        held = {m.tp for m in list(self._unacked_messages) if not m.acked}
+        thread = cast(ConsumerThread, self._thread)
+        for tp, start in list(guard.starts.items()):
+            position = thread.fetched_up_to(tp)
+            if position is None or position <= start or tp in held or self._acked[tp]:
+                guard.idle.pop(tp, None)
+                continue
+            since = guard.idle.get(tp)
+            if since is None or since[0] != position:  # still moving: in flight
+                guard.idle[tp] = (position, now)
+            elif now - since[1] >= PATIENCE_SECONDS:
+                del guard.idle[tp]
+                log.warning(
+                    "%s[%s]: offsets %s..%s fetched and never handled; reading them again",
+                    tp.topic,
+                    tp.partition,
+                    start,
+                    position - 1,
+                )
+                guard.rewind(tp, start)
 
     def _new_offset(self, tp: TP) -> int | None:
         guard = self._guard
@@ -168,6 +211,8 @@ class _Guard:
         self.rewinds: dict[TP, int] = {}
         self.retried: dict[TP, int] = {}
         self.missing: dict[TP, tuple[int, float]] = {}  # (offset, since when, monotonic)
+        self.idle: dict[TP, tuple[int, float]] = {}  # (fetch position, since when)
+        self.checked = 0.0
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))

@@ -156,3 +156,50 @@ def test_records_that_never_come_back_are_given_up_on_after_one_second_read(
     assert consumer._new_offset(RAW) is None  # ...and still missing: wait once more
     clock[0] += consumer_module.PATIENCE_SECONDS + 1
     assert consumer._new_offset(RAW) == 4  # then go on (with a warning)
+
+
+def _fetched_up_to(consumer: Any, position: int | None) -> None:
+    consumer._thread = SimpleNamespace(fetched_up_to=lambda tp: position)
+
+
+def test_a_record_thrown_away_with_no_later_record_is_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The open case of the commit guard: nothing acknowledged after the lost record, so no
+    gap to notice; the fetch position says the consumer went past it."""
+    clock = [100.0]
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 7})  # committed up to 7
+    _fetched_up_to(consumer, 8)  # offset 7 fetched, then thrown away: nothing holds it
+    for _ in range(3):  # patience: it may be on its way to a stream
+        consumer._look_for_thrown_away()
+        clock[0] += consumer_module.CHECK_SECONDS
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == []
+    clock[0] += consumer_module.PATIENCE_SECONDS
+    consumer._look_for_thrown_away()
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == [(RAW, 7)]
+
+
+@pytest.mark.parametrize("case", ["held by a stream", "acknowledged", "caught up", "moving"])
+def test_a_partition_whose_records_are_in_hand_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch, case: str
+):
+    clock = [100.0]
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 7})
+    _fetched_up_to(consumer, 7 if case == "caught up" else 9)
+    if case == "held by a stream":
+        consumer._unacked_messages.add(_message(7))
+    elif case == "acknowledged":
+        consumer.ack(_message(8))
+    for step in range(12):
+        if case == "moving":
+            _fetched_up_to(consumer, 9 + step)
+        consumer._look_for_thrown_away()
+        clock[0] += consumer_module.CHECK_SECONDS
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == []
