@@ -65,7 +65,10 @@ def outlet(source: str | None, url: str | None) -> str | None:
     """Who carried the article: its source name, else its URL's host."""
     if source and source.strip():
         return source.strip()
-    host = urlsplit(url).hostname if url else None
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # not a URL a parser takes ("A://[" is an unclosed IPv6 host)
+        return None
     return host.removeprefix("www.") if host else None
 
 

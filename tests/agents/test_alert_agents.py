@@ -130,8 +130,8 @@ def test_every_value_written_survives_faust_s_own_changelog_serialisation(
     the agent writes must come back from the changelog as it went in."""
     run(event_loop, put_all(raise_alerts, _copies("agent-h", 2), key=TOPIC))
     registry, typ, codec = app.serializers, alert_state.value_type, alert_state.value_serializer
-    written = [value for name, _, _, value in sent.changelog if name == "alert-state"]
+    written = [v for name, _, _, v in sent.changelog if name == "alert-state"]
     assert written
-    for value in written:
-        wire = registry.dumps_value(typ, value, serializer=codec)
-        assert registry.loads_value(typ, wire, serializer=codec) == value
+    for one in written:
+        wire = registry.dumps_value(typ, one, serializer=codec)
+        assert registry.loads_value(typ, wire, serializer=codec) == one

@@ -8,6 +8,7 @@ import pytest
 
 from schemas import Alert
 from streams.alerting import state as st
+from streams.alerting import stories
 from streams.alerting.configure import alert_rules
 from streams.alerting.logic import AlertRules, on_match
 from streams.alerting.records import alert_id, summarize
@@ -327,3 +328,16 @@ def test_stale_articles_join_stories_without_alerts_when_configured():
     ]
     steps = run.feed(*old)
     assert [s.outcome for s in steps] == ["new", "joined", "joined"] and run.alerts == []
+
+
+@pytest.mark.parametrize(
+    ("source", "url", "expected"),
+    [
+        ("Daily Ledger", "https://x.example/a", "Daily Ledger"),
+        (None, "https://www.x.example/a", "x.example"),
+        (None, "A://[", None),  # not a URL any parser takes: no outlet, not a failure
+        (" ", None, None),
+    ],
+)
+def test_the_outlet_of_an_article(source, url, expected):
+    assert stories.outlet(source, url) == expected

@@ -100,7 +100,7 @@ def test_the_tracker_sets_the_gauges_of_assigned_partitions_and_forgets_revoked_
 def test_each_agents_input_topic_is_mapped_to_the_agents_stage():
     import streams.alerting.agents
     import streams.classification.agents
-    import streams.cleaning.agents  # noqa: F401
+    import streams.cleaning.agents
     from streams.app import app, settings
 
     stages = agent_input_stages(app)
