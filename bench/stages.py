@@ -1,22 +1,22 @@
-"""Where a worker's time goes per article: each stage's pure logic and codecs, without Kafka.
+"""Where a worker's time goes per article: each step of the topology, without Kafka.
 
     python -m bench.stages [--articles 500] [--runs 5]     (also part of `python -m bench.run`)
 
-The same steps the agents run for each record, in CPU time of this process, on the
-invented stories the pipeline benchmark sends (bench/stories.py), plain text and HTML:
-decode the raw JSON, clean, encode for the dedup topic; decode and the dedup rule; decode,
-classify, encode the ClassifiedArticle and the TopicMatch; then the alert stage as
-bench/alert_state.py times it (decode the match, the rules with the state in a dict,
-encode the changelog values and the alert). Each run takes every article once, with
-fresh state; the figure is the median over runs of the mean per article, with the spread.
-Their sum is what one core could do with no Kafka and no Faust at all (the implied
+The steps the agents run (streams/steps.py), over batches as the agents take them, on the
+invented stories the pipeline benchmark sends (bench/stories.py), plain text and HTML, in
+CPU time of this process: the clean step (decode the raw JSON, clean, encode for the dedup
+topic), the dedup + classify step (decode, the dedup rule, classify, the match's
+fingerprint, encode the clean, classified and match records), the alert step (decode the
+match, the rules over the state, encode the alert) and the alert state's writes (the
+kept keys, as the worker hands them to its table). Each run takes every article once,
+with fresh state; the figure is the median over runs of the mean per article, with the
+spread. Their sum is what one core could do with no Kafka and no Faust at all (the implied
 rate); the pipeline benchmark's measured rate against it shows the framework's share.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import statistics
 import sys
@@ -30,87 +30,63 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.clean_speed import _calibration_us
 from bench.stories import article
-from schemas import CleanArticle, RawArticle, TopicMatch
-from streams.alerting.logic import AlertRules, on_match
-from streams.alerting.state import StateValue, apply_changes, encode
-from streams.classification.logic import classify as classify_article
-from streams.classification.logic import compile_taxonomy, topic_matches
+from streams.alerting.logic import AlertRules
+from streams.alerting.state import StateValue, encode
+from streams.alerting.store import AlertStore
+from streams.classification.logic import compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
-from streams.cleaning.dedup import dedup_key
-from streams.cleaning.logic import clean, deduplicate
+from streams.cleaning.logic import DEFAULTS
 from streams.settings import DEFAULT_TAXONOMY
+from streams.steps import DEDUP, MATCHES, AlertStep, CleanStep, DedupClassifyStep, Record
 
-STEPS = (
-    "decode raw",
-    "clean",
-    "encode clean",
-    "dedup (decode + rule)",
-    "decode clean",
-    "classify",
-    "encode classified + match",
-    "alert: decode match",
-    "alert: rules + state",
-    "alert: encode changes + alert",
-)
+STEPS = ("clean step", "dedup + classify step", "alert step", "alert state writes")
+BATCH = 250  # records per step call, about what a busy agent takes
 
 
 def one_pass(values: list[bytes], taxonomy: Any, now: datetime) -> dict[str, float]:
     """Mean CPU seconds per article of each step, every article once, fresh state."""
     spent = dict.fromkeys(STEPS, 0.0)
-    seen: dict[str, Any] = {}
-    matches: list[bytes] = []
-    clock = time.process_time
-    for value in values:
-        marks = [clock()]
-        raw = RawArticle.model_validate_json(value)
-        marks.append(clock())
-        cleaned = clean(raw, ingested=now)
-        assert isinstance(cleaned, CleanArticle), cleaned
-        marks.append(clock())
-        encoded = cleaned.model_dump_json().encode()
-        marks.append(clock())
-        again = CleanArticle.model_validate_json(encoded)
-        key = dedup_key(again)
-        seen[key], _ = deduplicate(seen.get(key), again, now=now, window=86_400.0)
-        marks.append(clock())
-        article_in = CleanArticle.model_validate_json(encoded)
-        marks.append(clock())
-        classified = classify_article(article_in, taxonomy)
-        marks.append(clock())
-        classified.model_dump_json().encode()
-        matches.extend(m.model_dump_json().encode() for m in topic_matches(classified))
-        marks.append(clock())
-        for step, (start, end) in zip(STEPS, itertools.pairwise(marks), strict=False):
-            spent[step] += end - start
-    alert = _alert_costs(matches, now)
-    per = {step: seconds / len(values) for step, seconds in spent.items() if seconds}
-    share = len(matches) / len(values)  # alert-stage records per article
-    per |= {step: alert[name] * share for step, name in zip(STEPS[7:], alert, strict=True)}
-    return per
-
-
-def _alert_costs(matches: list[bytes], now: datetime) -> dict[str, float]:
-    """The alert stage's steps as bench/alert_state.py splits them, in CPU time."""
-    spent = {"decode": 0.0, "rules": 0.0, "encode": 0.0}
-    store: dict[str, StateValue] = {}
-    rules, clock = AlertRules(), time.process_time
-    for position, value in enumerate(matches):
+    rules, clock, stamp = AlertRules(), time.process_time, now.timestamp()
+    clean = CleanStep(DEFAULTS, time.monotonic)
+    classify = DedupClassifyStep(lambda: taxonomy, rules, window=86_400.0)
+    alert = AlertStep(rules)
+    seen: dict[bytes, bytes] = {}
+    kept: dict[str, StateValue] = {}
+    store = AlertStore(kept, rules.story)
+    for lo in range(0, len(values), BATCH):
+        raw = [Record(v, b"k", 0, lo + i, stamp) for i, v in enumerate(values[lo : lo + BATCH])]
         t0 = clock()
-        match = TopicMatch.model_validate_json(value)
+        cleaned = clean(raw)
         t1 = clock()
-        step = on_match(store, match, rules, now=now, position=position)
-        apply_changes(store, step.changes)
+        dedup = [
+            Record(o.value, o.key, 0, o_i, stamp, o.headers)
+            for o_i, o in enumerate(cleaned.outputs(DEDUP))
+        ]
         t2 = clock()
-        for change in step.changes.values():
-            if change is not None:
-                encode(change)
-        for alert in step.alerts:
-            alert.model_dump_json()
+        classified = classify(seen, dedup)
+        seen.update(classified.changes)
         t3 = clock()
-        spent["decode"] += t1 - t0
-        spent["rules"] += t2 - t1
-        spent["encode"] += t3 - t2
-    return {name: seconds / len(matches) for name, seconds in spent.items()}
+        matches = [
+            Record(o.value, o.key, 0, lo + i, stamp)
+            for i, o in enumerate(classified.outputs(MATCHES))
+        ]
+        t4 = clock()
+        alerted = alert(store, matches, now=now)
+        t5 = clock()
+        store.apply(alerted.changes, lambda key, value: _keep(kept, key, value))
+        t6 = clock()
+        for step, seconds in zip(STEPS, (t1 - t0, t3 - t2, t5 - t4, t6 - t5), strict=True):
+            spent[step] += seconds
+    return {step: seconds / len(values) for step, seconds in spent.items()}
+
+
+def _keep(kept: dict[str, StateValue], key: str, value: StateValue | None) -> None:
+    """As the worker's table writer: the changelog's bytes, and the value kept in memory."""
+    if value is None:
+        kept.pop(key, None)
+    else:
+        encode(value)
+        kept[key] = value
 
 
 def measure(articles: int, runs: int, *, html: bool) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from streams.alerting.state import Story
 from streams.alerting.stories import article_ref
 from streams.alerting.surges import SurgeSignal
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][”\"’'])\s+|\n+")
+# A sentence ends at . ! or ? (and a closing quote) before white space, or at a line break.
+_SENTENCE_END = re.compile(r"[.!?][”\"’']?(\s+)|\n+")
 SUMMARY_SENTENCES = 2
 SUMMARY_MAX_CHARS = 400
 
@@ -30,7 +31,18 @@ def alert_id(topic_id: str, subject: str, kind: str) -> str:
 def summarize(text: str) -> str:
     """The lead sentences, cut at a word boundary if they run long."""
     lead = text.strip()[: SUMMARY_MAX_CHARS * 3]  # the lead is all we need to split
-    sentences = [s for s in _SENTENCE_END.split(lead) if s][:SUMMARY_SENTENCES]
+    sentences: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(lead):  # stops at the second sentence's end
+        stop = end.start(1) if end.group(1) is not None else end.start()
+        if stop > start:
+            sentences.append(lead[start:stop])
+        start = end.end()
+        if len(sentences) == SUMMARY_SENTENCES:
+            break
+    else:
+        if start < len(lead):
+            sentences.append(lead[start:])
     summary = " ".join(sentences)
     if len(summary) <= SUMMARY_MAX_CHARS:
         return summary

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas import ClassifiedArticle, CleanArticle
+from schemas import ClassifiedArticle, RawArticle
 from tests.processes import Pipeline
 
 pytestmark = pytest.mark.e2e
@@ -37,8 +37,13 @@ def _wait_for(port: int, outcome: str, count: float, timeout: float = 30) -> Non
 
 
 def _classify(pipeline: Pipeline, number: int) -> ClassifiedArticle:
-    article = CleanArticle(id=f"q{number}", title="Quokka spotted", text="A quokka by the ferry.")
-    pipeline.produce("clean", [(article.id.encode(), article.model_dump_json().encode())])
+    article = RawArticle(
+        id=f"q{number}",
+        title="Quokka spotted",
+        text=f"A quokka was seen by the ferry terminal for the {number}th morning running.",
+        url=f"https://news.example/quokka/{number}",
+    )
+    pipeline.produce("raw", [(article.id.encode(), article.model_dump_json().encode())])
     return ClassifiedArticle.model_validate_json(pipeline.read("classified", number)[-1])
 
 

@@ -1,6 +1,6 @@
 """Exact duplicates against a real broker: a restarted worker still remembers what it saw.
 
-The clean stage's `seen` table lives in memory and in its changelog topic; a new worker
+The clean stage's memory of sightings lives in a table and its changelog topic; a new worker
 process restores it from the changelog. The duplicate arrives under another raw key (a
 tracking parameter in its URL), so it also has to cross the re-keying topic to meet the
 table shard that remembers its canonical URL.
@@ -50,7 +50,7 @@ def _metric(port: int, line: str, deadline: float) -> float:
 def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline):
     created = pipeline.cli("topics", "create", timeout=60)
     assert created.returncode == 0, created.stderr
-    changelog = f"newsradar-test-{pipeline.suffix}-clean-seen-changelog"
+    changelog = f"newsradar-test-{pipeline.suffix}-clean-seen-digests-changelog"
     with pipeline.worker("first") as worker:
         pipeline.produce("raw", [_raw("https://news.example/ferry", "Terminal reopens", BODY)])
         assert len(pipeline.read("clean", 1, timeout=120)) == 1, worker.log_text()[-3000:]
@@ -59,8 +59,8 @@ def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline)
 
     with pipeline.worker("second") as worker:
         # Produced once the worker has recovered: a record fetched during recovery and thrown
-        # away by Faust, with no later record on its partition, waits for the next record or
-        # rebalance (streams/consumer.py); that start-up case is not what this test is about.
+        # away by Faust is read again only after the transport's patience (30 s,
+        # streams/consumer.py); that start-up case is not what this test is about.
         _wait_ready(worker, time.monotonic() + 120)
         pipeline.produce(
             "raw",
