@@ -18,6 +18,7 @@ from streams.codec import decode
 from streams.kafka_admin import connect
 from streams.rejection import Rejected
 from streams.settings import Settings
+from streams.terminal import printable
 
 TOPIC_WAIT_S = 10.0
 
@@ -33,11 +34,6 @@ STYLES = {
 
 NAME = "alerts"
 HELP = "print alerts from the alert topic"
-
-#: Control characters (but the newline) shown as U+FFFD: an article's title or URL is
-#: someone else's text and must not steer the terminal (ANSI escapes, OSC title changes).
-#: One character for one, so the styles' offsets stay right.
-_CONTROLS = {c: "\ufffd" for c in [*range(0x20), *range(0x7F, 0xA0)] if c != ord("\n")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -135,7 +131,7 @@ def format_alert(alert: Alert) -> Text:
         f"  published {_when(alert.published)} · alerted {_when(alert.alerted)} · {alert.id}\n",
         "dim",
     )
-    text.plain = text.plain.translate(_CONTROLS)
+    text.plain = printable(text.plain)  # an article's title or URL must not steer the terminal
     return text
 
 

@@ -23,11 +23,12 @@ from rich.text import Text
 from schemas import DeadLetter
 from streams.codec import decode
 from streams.commands.alerts import _assign
-from streams.deadletters import LetterFilter, one_line, position, preview, replayed_from
+from streams.deadletters import LetterFilter, position, preview, replayed_from
 from streams.kafka_admin import connect
 from streams.metrics import STAGES
 from streams.rejection import Rejected
 from streams.settings import Settings
+from streams.terminal import one_line, printable
 
 NAME = "deadletters"
 HELP = "print dead letters (every one so far; --follow for new ones) with a count per reason"
@@ -183,6 +184,7 @@ def format_letter(letter: DeadLetter) -> Text:
         details.append(f"replayed from {one_line(earlier, 120)}")
     if details:
         text.append("\n  " + " · ".join(details), "dim")
+    text.plain = printable(text.plain)  # every field came off a topic anyone can write to
     return text
 
 
@@ -192,6 +194,7 @@ def format_summary(counts: Counter[tuple[str, str]]) -> Text:
     width = max((len(f"{stage} {reason}") for stage, reason in counts), default=0)
     for (stage, reason), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         text.append(f"\n  {f'{stage} {reason}':<{width}}  {count:>6}")
+    text.plain = printable(text.plain)
     return text
 
 

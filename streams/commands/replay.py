@@ -52,12 +52,15 @@ from streams.deadletters import (
 )
 from streams.kafka_admin import connect
 from streams.settings import Settings
+from streams.terminal import one_line, printable
 
 NAME = "replay"
 HELP = "re-inject dead letters onto their topics after a fix (each letter once)"
 
 #: Letters sent before waiting for the broker's acknowledgements and writing the ledger.
 BATCH = 500
+#: A dry run's line about one letter at most: position, stage, reason, topic and preview.
+LINE_CHARS = 400
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -222,10 +225,8 @@ class _Replay:
             self.tally.failure(f"{where}: no topic {topic or '(unknown)'} to replay it to")
             return
         if self.producer is None:  # --dry-run
-            print(
-                f"would replay {where} ({letter.stage} {letter.reason}) to {topic}: "
-                f"{preview(letter)}"
-            )
+            line = f"would replay {where} ({letter.stage} {letter.reason}) to {topic}: "
+            print(one_line(line + preview(letter), LINE_CHARS))
             self.tally.replayed[(letter.stage, letter.reason)] += 1
             return
         future = self.producer.send(
@@ -292,4 +293,4 @@ def format_report(tally: Tally, dry_run: bool) -> str:
     if tally.failed:
         lines.append(f"failed: {tally.failed}")
         lines.extend(f"  {error}" for error in tally.errors)
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # stages, reasons, topics: as the letters said
