@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -11,11 +12,21 @@ from streams.rejection import Rejected
 M = TypeVar("M", bound=BaseModel)
 
 MAX_DETAIL_CHARS = 500
+#: What Windows tools (Notepad, PowerShell, Excel) put first in a UTF-8 file.
+UTF8_BOM = codecs.BOM_UTF8
+
+
+def without_bom(data: bytes) -> bytes:
+    """`data` without a leading UTF-8 byte-order mark: it marks the encoding, it is no part
+    of the JSON, text or HTML after it, and JSON parsers refuse it. Every reader of input
+    (files, stdin, HTTP bodies, fetched pages, records) drops it here."""
+    return data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
 
 
 def decode(model: type[M], value: bytes | None) -> M | Rejected:
     """Validate JSON bytes as `model`; bad input becomes a Rejected with a fixed-set reason."""
-    if value is None or not value.strip():
+    value = without_bom(value or b"")  # a file saved on Windows, or a line of files `cat`ed
+    if not value.strip():
         return Rejected("empty_record", "the record has no value")
     try:
         return model.model_validate_json(value)

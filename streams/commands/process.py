@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from streams.alerting.configure import alert_rules
@@ -11,7 +10,7 @@ from streams.classification.logic import compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
 from streams.cleaning.configure import clean_options
 from streams.cleaning.explain import explain
-from streams.commands.inputs import items, utcnow
+from streams.commands.inputs import items, report, utcnow
 from streams.pipeline import AlertState, CleanState, process_article
 from streams.rejection import Rejected
 from streams.settings import Settings
@@ -38,10 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     cleaning = CleanState(clean_options(settings.cleaning), window)
     for item in items(args.paths):
         if isinstance(item.article, Rejected):
-            print(
-                f"dropped {item.where}: {item.article.reason}: {item.article.detail}",
-                file=sys.stderr,
-            )
+            report(f"dropped {item.where}: {item.article.reason}: {item.article.detail}")
             continue
         outcome = process_article(
             item.article, taxonomy, now=utcnow(), alerting=alerting, cleaning=cleaning
@@ -50,10 +46,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.explain:
             print("\n".join(explain(item.where, item.article, outcome.classified, verdict)))
         elif verdict is not None:
-            print(
-                f"dropped {outcome.article_id} ({item.where}): {verdict.reason}: {verdict.detail}",
-                file=sys.stderr,
-            )
+            where = f"{outcome.article_id} ({item.where})"
+            report(f"dropped {where}: {verdict.reason}: {verdict.detail}")
         elif args.alerts:
             for alert in outcome.alerts:
                 print(alert.model_dump_json())

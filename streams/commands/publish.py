@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from streams.commands.inputs import utcnow
+from streams.commands.inputs import report, utcnow
 from streams.rejection import Rejected
 from streams.settings import Settings
 from streams.sources.files import expand, read_paths, total_bytes
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _report_skip(where: str, rejected: Rejected) -> None:
-    print(f"skipped {where}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+    report(f"skipped {where}: {rejected.reason}: {rejected.detail}")
 
 
 def _report(topic: str, deliveries: Deliveries, skipped: int, seconds: float) -> int:

@@ -22,6 +22,7 @@ from aiohttp import web
 from pydantic import SecretStr, ValidationError
 
 from schemas import RawArticle
+from streams.codec import without_bom
 from streams.metrics import Metrics
 from streams.sources.kafka_out import kafka_record
 
@@ -42,6 +43,7 @@ class Invalid:
 
 def parse_body(body: bytes) -> list[RawArticle] | Invalid:
     """One JSON document (maybe pretty-printed) is one article; otherwise JSON lines."""
+    body = without_bom(body)
     if not body.strip():
         return Invalid([{"line": 0, "loc": [], "msg": "the body has no article", "type": "empty"}])
     try:
@@ -59,7 +61,7 @@ def _json_lines(body: bytes) -> list[RawArticle] | Invalid:
         if not line.strip():
             continue
         try:
-            articles.append(RawArticle.model_validate_json(line))
+            articles.append(RawArticle.model_validate_json(without_bom(line)))
         except ValidationError as error:
             errors.extend(_errors(number, error))
     return Invalid(errors[:MAX_ERRORS]) if errors else articles
