@@ -18,9 +18,12 @@ import pytest
 from schemas import RawArticle
 from streams.cli import main
 from streams.codec import decode
+from streams.rejection import Rejected
+from streams.sources.feeds import FeedSpec, parse_feed
 from streams.sources.fetch import decode_html
 from streams.sources.files import read_paths
 from streams.sources.ingest import parse_body
+from streams.sources.opml import parse_opml
 
 BOM = codecs.BOM_UTF8
 BODY = "Ferry crossings to the island resume after the storm damaged the quay last week."
@@ -125,3 +128,13 @@ def test_process_reads_stdin_with_a_bom_as_json_lines(monkeypatch, capsys):
     assert main(["process", "-"]) == 0
     out = capsys.readouterr().out
     assert '"title":"Ferries resume"' in out and '"title":"Quay repaired"' in out
+
+
+def test_feed_and_opml_documents_with_a_bom_are_read_by_their_parsers():
+    """feedparser and ElementTree decode these themselves and skip the mark: pinned here."""
+    feed = b'<rss version="2.0"><channel><title>Port news</title><item><title>Ferries resume'
+    feed += b"</title><link>https://port.example/ferries</link></item></channel></rss>"
+    parsed = parse_feed(BOM + feed, "https://port.example/rss")
+    assert not isinstance(parsed, Rejected) and parsed.articles[0].title == "Ferries resume"
+    opml = b'<opml version="2.0"><body><outline xmlUrl="https://port.example/rss"/></body></opml>'
+    assert parse_opml(BOM + opml) == [FeedSpec("https://port.example/rss")]
