@@ -15,6 +15,7 @@ from schemas import Alert
 from streams.alerting.severity import LEVELS
 from streams.alerting.sinks import Filter
 from streams.codec import decode
+from streams.kafka_admin import assign_topic as _assign
 from streams.kafka_admin import connect
 from streams.rejection import Rejected
 from streams.settings import Settings
@@ -70,19 +71,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         consumer.close()
     return 3 if args.max and count < args.max else 0
-
-
-def _assign(consumer: KafkaConsumer, topic: str, deadline: float | None) -> list[TopicPartition]:
-    """Assign every partition of the topic, waiting (bounded) for it to exist."""
-    while True:
-        ids = consumer.partitions_for_topic(topic)
-        if ids:
-            partitions = [TopicPartition(topic, p) for p in sorted(ids)]
-            consumer.assign(partitions)
-            return partitions
-        if deadline is not None and time.monotonic() > deadline:
-            raise SystemExit(f"newsradar: topic {topic} does not exist")
-        time.sleep(0.5)
 
 
 def _print_alerts(

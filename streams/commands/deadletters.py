@@ -22,9 +22,8 @@ from rich.text import Text
 
 from schemas import DeadLetter
 from streams.codec import decode
-from streams.commands.alerts import _assign
 from streams.deadletters import LetterFilter, position, preview, replayed_from
-from streams.kafka_admin import connect
+from streams.kafka_admin import assign_topic, connect, unreachable
 from streams.metrics import STAGES
 from streams.rejection import Rejected
 from streams.settings import Settings
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     wanted = letter_filter(args)
     try:
         wait_until = deadline or (None if args.follow else time.monotonic() + TOPIC_WAIT_S)
-        partitions = _assign(consumer, settings.topics.deadletter, wait_until)
+        partitions = assign_topic(consumer, settings.topics.deadletter, wait_until)
         end = _start(consumer, partitions, args.follow, args.from_end)
         for _record, letter in letters(consumer, end, deadline):
             if not wanted.wants(letter):
@@ -111,13 +110,6 @@ def open_consumer(settings: Settings, role: str, timeout: float | None) -> Kafka
         )
     except KafkaError as error:
         raise SystemExit(unreachable(settings, error)) from None
-
-
-def unreachable(settings: Settings, error: BaseException) -> str:
-    return (
-        f"newsradar: cannot reach Kafka at {settings.kafka.bootstrap} "
-        f"({error}); check NEWSRADAR_KAFKA__BOOTSTRAP"
-    )
 
 
 def _start(

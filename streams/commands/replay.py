@@ -31,14 +31,7 @@ from kafka.producer.future import FutureRecordMetadata
 from pydantic import ValidationError
 
 from schemas import DeadLetter
-from streams.commands.alerts import _assign
-from streams.commands.deadletters import (
-    add_filters,
-    letter_filter,
-    letters,
-    open_consumer,
-    unreachable,
-)
+from streams.commands.deadletters import add_filters, letter_filter, letters, open_consumer
 from streams.commands.inputs import utcnow
 from streams.deadletters import (
     LetterFilter,
@@ -50,7 +43,7 @@ from streams.deadletters import (
     replay_topic,
     was_replayed,
 )
-from streams.kafka_admin import connect
+from streams.kafka_admin import assign_topic, connect, missing_topics, unreachable
 from streams.settings import Settings
 from streams.terminal import one_line, printable
 
@@ -117,11 +110,13 @@ def _run(args: argparse.Namespace, settings: Settings, deadline: float) -> Tally
     producer = None if args.dry_run else connect(KafkaProducer, settings, "replay", acks="all")
     try:
         topics = set(admin.list_topics())
+        if settings.topics.deadletter not in topics:  # nothing to replay, nor will there be
+            raise SystemExit(missing_topics([settings.topics.deadletter]))
         if not args.dry_run:
             _ensure_ledger(admin, settings, topics)
         ledger = _read_ledger(consumer, ledger_topic(settings), topics, deadline)
         replay = _Replay(args, settings, producer, ledger, topics, deadline)
-        partitions = _assign(consumer, settings.topics.deadletter, deadline)
+        partitions = assign_topic(consumer, settings.topics.deadletter, deadline)
         consumer.seek_to_beginning(*partitions)
         end = consumer.end_offsets(partitions)
         for record, letter in letters(consumer, end, deadline):
@@ -159,7 +154,7 @@ def _read_ledger(
     """Every letter replayed so far, by `partition/offset` (none before the first replay)."""
     if topic not in topics:
         return {}
-    partitions = _assign(consumer, topic, deadline)
+    partitions = assign_topic(consumer, topic, deadline)
     consumer.seek_to_beginning(*partitions)
     end = consumer.end_offsets(partitions)
     ledger: dict[str, Replayed] = {}
