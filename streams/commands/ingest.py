@@ -45,6 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         f"{settings.kafka.client_id}-ingest",
         settings.topics.raw,
         client_security(settings.kafka),
+        max_request_size=settings.kafka.max_request_bytes,  # the worker's limit, as publish's
     )
     app = build_app(
         sink=sink, token=sources.ingest_token, max_bytes=sources.ingest_max_bytes, metrics=METRICS

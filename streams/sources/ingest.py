@@ -95,14 +95,20 @@ class AsyncSink(Protocol):
 class KafkaAsyncSink:
     """aiokafka, acks=all and idempotent; started and stopped with the web app's event loop.
 
-    `security`: aiokafka's SASL/TLS options (streams.kafka_security.client_security).
+    `security`: aiokafka's SASL/TLS options (streams.kafka_security.client_security);
+    `options`: more of aiokafka's producer options (its request limit, say).
     """
 
     def __init__(
-        self, bootstrap: list[str], client_id: str, topic: str, security: dict[str, Any]
+        self,
+        bootstrap: list[str],
+        client_id: str,
+        topic: str,
+        security: dict[str, Any],
+        **options: Any,
     ) -> None:
         self._bootstrap, self._client_id, self._topic = bootstrap, client_id, topic
-        self._security = security
+        self._security, self._options = security, options
         self._producer: Any = None
 
     async def start(self, _: web.Application | None = None) -> None:
@@ -114,6 +120,7 @@ class KafkaAsyncSink:
             acks="all",
             enable_idempotence=True,
             **self._security,
+            **self._options,
         )
         await self._producer.start()
 
