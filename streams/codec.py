@@ -1,7 +1,9 @@
-"""Bytes on a topic to a validated record, or the reason it is not one. Pure."""
+"""Bytes on a topic to a validated record, a record to bytes a producer can send, or the
+reason it is not one. Pure."""
 
 from __future__ import annotations
 
+import codecs
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -11,11 +13,24 @@ from streams.rejection import Rejected
 M = TypeVar("M", bound=BaseModel)
 
 MAX_DETAIL_CHARS = 500
+#: What Windows tools (Notepad, PowerShell, Excel) put first in a UTF-8 file.
+UTF8_BOM = codecs.BOM_UTF8
+#: What a record takes of a producer request besides its key and value: the batch header
+#: and the record's framing (aiokafka and kafka-python count 61 + 21 bytes) and its headers.
+FRAMING_BYTES = 1024
+
+
+def without_bom(data: bytes) -> bytes:
+    """`data` without a leading UTF-8 byte-order mark: it marks the encoding, it is no part
+    of the JSON, text or HTML after it, and JSON parsers refuse it. Every reader of input
+    (files, stdin, HTTP bodies, fetched pages, records) drops it here."""
+    return data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
 
 
 def decode(model: type[M], value: bytes | None) -> M | Rejected:
     """Validate JSON bytes as `model`; bad input becomes a Rejected with a fixed-set reason."""
-    if value is None or not value.strip():
+    value = without_bom(value or b"")  # a file saved on Windows, or a line of files `cat`ed
+    if not value.strip():
         return Rejected("empty_record", "the record has no value")
     try:
         return model.model_validate_json(value)
@@ -28,3 +43,23 @@ def decode(model: type[M], value: bytes | None) -> M | Rejected:
 def _summary(error: ValidationError) -> str:
     parts = [f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in error.errors()]
     return "; ".join(parts)[:MAX_DETAIL_CHARS]
+
+
+def encode_within(record: BaseModel, key: bytes | None, max_request_bytes: int) -> bytes | Rejected:
+    """The record's JSON if a producer with this request limit can send it, else why not.
+
+    A producer refuses a larger record with an exception, which dead-letters the input as an
+    `internal_error`. A clean article is about as large as the text it came from, so an
+    input within the character limit can still make one too large (multi-byte text, JSON
+    escapes): `too_large_to_publish` then says so, with the sizes, and the input's dead
+    letter can be replayed once the limits are raised.
+    """
+    value = record.model_dump_json().encode()
+    size = len(value) + len(key or b"") + FRAMING_BYTES
+    if size > max_request_bytes:
+        return Rejected(
+            "too_large_to_publish",
+            f"the {type(record).__name__} would be {size:,} bytes with its key and framing, "
+            f"more than the producer's request limit of {max_request_bytes:,} bytes",
+        )
+    return value

@@ -7,7 +7,6 @@ a stage refuses; the rest serves `newsradar deadletters` and `newsradar replay`.
 from __future__ import annotations
 
 import base64
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,14 +18,13 @@ from schemas import DeadLetter
 from schemas.common import UtcDatetime
 from schemas.deadletter import encode_headers, encode_original
 from streams.rejection import Rejected
+from streams.terminal import one_line
 
 #: The header a replayed record carries: where its dead letter was (topic/partition/offset),
 #: so a record that fails again says in its new dead letter that it was a replay.
 REPLAYED_FROM = "newsradar-replayed-from"
 
 PREVIEW_CHARS = 60
-#: Control characters other than whitespace: shown escaped, never sent to a terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Headers = tuple[tuple[str, bytes | None], ...]
 
@@ -129,15 +127,9 @@ def position(topic: str | None, partition: int | None, offset: int | None) -> st
 
 
 def preview(letter: DeadLetter, limit: int = PREVIEW_CHARS) -> str:
-    """The start of the original on one line: enough to recognise it, escapes for binary."""
+    """The start of the original on one line: enough to recognise it, escapes for bytes that
+    are not UTF-8, control characters shown (never obeyed) as in every command's output."""
     return one_line(letter.original_bytes().decode("utf-8", "backslashreplace"), limit)
-
-
-def one_line(text: str, limit: int) -> str:
-    """`text` safe for a terminal: whitespace runs as one space, control characters escaped
-    (an escape sequence in a record must not recolour or clear the screen), cut at `limit`."""
-    flat = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def replayed_from(letter: DeadLetter) -> str | None:

@@ -3,16 +3,24 @@
 Every kafka-python client newsradar builds gets its address, client id and security
 options (SASL, TLS: streams/kafka_security.py) from `client_config`, and is best built
 with `connect`, which also turns a refused login into one clear line and exit 1.
+
+Brokers here never create a topic on first use (docker compose and ops/kafka/local-broker
+turn auto-creation off): `ensure_topics` creates them, and a command whose topic is missing
+ends with one line saying which and how to create it (`require_topics`, `assign_topic`),
+where a producer would wait a minute per record and a consumer for ever.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import time
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.kafka_security import client_security, verify_access
 from streams.settings import Settings
@@ -20,6 +28,8 @@ from streams.settings import Settings
 log = logging.getLogger(__name__)
 
 Client = TypeVar("Client")
+
+HOW_TO_CREATE = "create the topics with `newsradar topics create` (a worker does when it starts)"
 
 
 def client_config(settings: Settings, role: str = "") -> dict[str, Any]:
@@ -67,3 +77,54 @@ def ensure_topics(settings: Settings, timeout_ms: int = 30_000) -> list[str]:
         return wanted
     finally:
         admin.close()
+
+
+def missing_topics(names: Iterable[str]) -> str:
+    """The line a command ends with when topics it needs do not exist."""
+    listed = list(names)
+    which = f"topic {listed[0]} does" if len(listed) == 1 else f"topics {', '.join(listed)} do"
+    return f"newsradar: {which} not exist: {HOW_TO_CREATE}"
+
+
+def unreachable(settings: Settings, error: BaseException) -> str:
+    """The line a command ends with when no broker answered."""
+    return (
+        f"newsradar: cannot reach Kafka at {settings.kafka.bootstrap} "
+        f"({error}); check NEWSRADAR_KAFKA__BOOTSTRAP"
+    )
+
+
+def require_topics(settings: Settings, *names: str) -> None:
+    """End the command (one line, exit 1) unless every topic in `names` exists: a producer
+    would otherwise block a minute on each record for a topic that is never created."""
+    try:
+        admin = connect(KafkaAdminClient, settings, "admin")
+        try:
+            existing = set(admin.list_topics())
+        finally:
+            admin.close()
+    except KafkaError as error:
+        raise SystemExit(unreachable(settings, error)) from None
+    if missing := [name for name in names if name not in existing]:
+        raise SystemExit(missing_topics(missing))
+
+
+def assign_topic(
+    consumer: KafkaConsumer, topic: str, deadline: float | None
+) -> list[TopicPartition]:
+    """Assign every partition of `topic`, waiting for it to exist until `deadline` (a
+    monotonic time); past it the command ends naming the topic. Without a deadline (a
+    command following the topic) it waits for as long as it takes, and says so once."""
+    said = False
+    while not (ids := consumer.partitions_for_topic(topic)):
+        if deadline is not None and time.monotonic() > deadline:
+            raise SystemExit(missing_topics([topic]))
+        if deadline is None and not said:
+            print(
+                f"newsradar: waiting for topic {topic} to exist: {HOW_TO_CREATE}", file=sys.stderr
+            )
+            said = True
+        time.sleep(0.5)
+    partitions = [TopicPartition(topic, p) for p in sorted(ids)]
+    consumer.assign(partitions)
+    return partitions

@@ -51,6 +51,12 @@ class KafkaSettings(BaseModel, frozen=True):
     ssl_certfile: Path | None = Field(default=None, description="Client certificate (mutual TLS).")
     ssl_keyfile: Path | None = Field(default=None, description="The client certificate's key.")
     ssl_check_hostname: bool = True
+    max_request_bytes: int = Field(
+        default=1_000_000,
+        ge=64 * 1024,
+        description="The largest request a producer sends (Faust's producer_max_request_size):"
+        " a larger record cannot be published. The broker's message.max.bytes must allow it.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -246,7 +252,10 @@ class CleaningSettings(BaseModel, frozen=True):
     """The clean stage (NEWSRADAR_CLEANING__MIN_LETTERS=..., __LANGUAGES='["en","de"]', ...)."""
 
     max_input_chars: int = Field(
-        default=2_000_000, ge=1, description="Longer text or HTML is dead-lettered (oversized)."
+        default=1_000_000,
+        ge=1,
+        description="Longer text or HTML is dead-lettered (oversized). At most"
+        " NEWSRADAR_KAFKA__MAX_REQUEST_BYTES: a clean article is about as long as its text.",
     )
     max_record_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1, description="A larger raw record: oversized, not parsed."
@@ -298,6 +307,21 @@ class Settings(BaseSettings):
             raise ValueError("NEWSRADAR_SOURCES__INGEST_TOKEN is a placeholder in production")
         if self.environment == "production" and is_placeholder(self.kafka.sasl_password):
             raise ValueError("NEWSRADAR_KAFKA__SASL_PASSWORD is a placeholder in production")
+        return self
+
+    @model_validator(mode="after")
+    def _inputs_fit_a_request(self) -> Settings:
+        """An article the clean stage takes must be one the worker can send on: its clean
+        record is about as long as its text, and a producer sends no record over its limit.
+        (Multi-byte text can still exceed it: a dead letter too_large_to_publish says so.)"""
+        chars, limit = self.cleaning.max_input_chars, self.kafka.max_request_bytes
+        if chars > limit:
+            raise ValueError(
+                f"NEWSRADAR_CLEANING__MAX_INPUT_CHARS ({chars}) is more than "
+                f"NEWSRADAR_KAFKA__MAX_REQUEST_BYTES ({limit}): such an article would be "
+                "cleaned and then could not be published; lower the first, or raise the second"
+                " with the broker's message.max.bytes"
+            )
         return self
 
 

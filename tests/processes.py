@@ -18,9 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
 
 TOPIC_FIELDS = ("raw", "clean", "classified", "matches", "alerts", "deadletter")
+#: Partitions of a test pipeline's topics (NEWSRADAR_TOPICS__PARTITIONS of its processes).
+PARTITIONS = 2
 
 
 def free_port() -> int:
@@ -49,7 +52,7 @@ class Pipeline:
             NEWSRADAR_WORKER__APP_ID=f"newsradar-test-{self.suffix}",
             NEWSRADAR_WORKER__DATA_DIR=str(self.workdir / "faust"),
             NEWSRADAR_WORKER__SESSION_TIMEOUT_SECONDS="10",
-            NEWSRADAR_TOPICS__PARTITIONS="2",
+            NEWSRADAR_TOPICS__PARTITIONS=str(PARTITIONS),
             NEWSRADAR_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
@@ -57,6 +60,16 @@ class Pipeline:
         env.update(self.settings)
         env.update(extra)
         return env
+
+    def create_topics(self) -> None:
+        """The pipeline's topics, as `newsradar topics create` makes them. Brokers create no
+        topic on first use (auto-creation is off, as in docker compose), so a test that
+        publishes, reads or starts a worker needs them first."""
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        try:
+            admin.create_topics([NewTopic(self.topic(f), PARTITIONS, 1) for f in TOPIC_FIELDS])
+        finally:
+            admin.close()
 
     def cli(
         self, *args: str, timeout: float = 120, stdin: bytes | None = None
@@ -160,4 +173,12 @@ def read_topic(bootstrap: str, topic: str, count: int, timeout: float) -> list[b
 
 
 def new_pipeline(bootstrap: str, workdir: Path) -> Pipeline:
+    """A fresh namespace whose topics do not exist yet."""
     return Pipeline(bootstrap, workdir, uuid.uuid4().hex[:10])
+
+
+def pipeline_with_topics(bootstrap: str, workdir: Path) -> Pipeline:
+    """A fresh namespace with its topics created: what most tests start from."""
+    pipeline = new_pipeline(bootstrap, workdir)
+    pipeline.create_topics()
+    return pipeline

@@ -15,9 +15,11 @@ from schemas import Alert
 from streams.alerting.severity import LEVELS
 from streams.alerting.sinks import Filter
 from streams.codec import decode
+from streams.kafka_admin import assign_topic as _assign
 from streams.kafka_admin import connect
 from streams.rejection import Rejected
 from streams.settings import Settings
+from streams.terminal import printable
 
 TOPIC_WAIT_S = 10.0
 
@@ -33,11 +35,6 @@ STYLES = {
 
 NAME = "alerts"
 HELP = "print alerts from the alert topic"
-
-#: Control characters (but the newline) shown as U+FFFD: an article's title or URL is
-#: someone else's text and must not steer the terminal (ANSI escapes, OSC title changes).
-#: One character for one, so the styles' offsets stay right.
-_CONTROLS = {c: "\ufffd" for c in [*range(0x20), *range(0x7F, 0xA0)] if c != ord("\n")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,19 +71,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         consumer.close()
     return 3 if args.max and count < args.max else 0
-
-
-def _assign(consumer: KafkaConsumer, topic: str, deadline: float | None) -> list[TopicPartition]:
-    """Assign every partition of the topic, waiting (bounded) for it to exist."""
-    while True:
-        ids = consumer.partitions_for_topic(topic)
-        if ids:
-            partitions = [TopicPartition(topic, p) for p in sorted(ids)]
-            consumer.assign(partitions)
-            return partitions
-        if deadline is not None and time.monotonic() > deadline:
-            raise SystemExit(f"newsradar: topic {topic} does not exist")
-        time.sleep(0.5)
 
 
 def _print_alerts(
@@ -135,7 +119,7 @@ def format_alert(alert: Alert) -> Text:
         f"  published {_when(alert.published)} · alerted {_when(alert.alerted)} · {alert.id}\n",
         "dim",
     )
-    text.plain = text.plain.translate(_CONTROLS)
+    text.plain = printable(text.plain)  # an article's title or URL must not steer the terminal
     return text
 
 

@@ -22,12 +22,12 @@ from rich.text import Text
 
 from schemas import DeadLetter
 from streams.codec import decode
-from streams.commands.alerts import _assign
-from streams.deadletters import LetterFilter, one_line, position, preview, replayed_from
-from streams.kafka_admin import connect
+from streams.deadletters import LetterFilter, position, preview, replayed_from
+from streams.kafka_admin import assign_topic, connect, unreachable
 from streams.metrics import STAGES
 from streams.rejection import Rejected
 from streams.settings import Settings
+from streams.terminal import one_line, printable
 
 NAME = "deadletters"
 HELP = "print dead letters (every one so far; --follow for new ones) with a count per reason"
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     wanted = letter_filter(args)
     try:
         wait_until = deadline or (None if args.follow else time.monotonic() + TOPIC_WAIT_S)
-        partitions = _assign(consumer, settings.topics.deadletter, wait_until)
+        partitions = assign_topic(consumer, settings.topics.deadletter, wait_until)
         end = _start(consumer, partitions, args.follow, args.from_end)
         for _record, letter in letters(consumer, end, deadline):
             if not wanted.wants(letter):
@@ -110,13 +110,6 @@ def open_consumer(settings: Settings, role: str, timeout: float | None) -> Kafka
         )
     except KafkaError as error:
         raise SystemExit(unreachable(settings, error)) from None
-
-
-def unreachable(settings: Settings, error: BaseException) -> str:
-    return (
-        f"newsradar: cannot reach Kafka at {settings.kafka.bootstrap} "
-        f"({error}); check NEWSRADAR_KAFKA__BOOTSTRAP"
-    )
 
 
 def _start(
@@ -183,6 +176,7 @@ def format_letter(letter: DeadLetter) -> Text:
         details.append(f"replayed from {one_line(earlier, 120)}")
     if details:
         text.append("\n  " + " · ".join(details), "dim")
+    text.plain = printable(text.plain)  # every field came off a topic anyone can write to
     return text
 
 
@@ -192,6 +186,7 @@ def format_summary(counts: Counter[tuple[str, str]]) -> Text:
     width = max((len(f"{stage} {reason}") for stage, reason in counts), default=0)
     for (stage, reason), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         text.append(f"\n  {f'{stage} {reason}':<{width}}  {count:>6}")
+    text.plain = printable(text.plain)
     return text
 
 

@@ -92,6 +92,7 @@ def poll_feeds(
 def _build(
     settings: Settings, specs: list[FeedSpec], interval: float | None, full_page: bool | None
 ) -> tuple[Any, Any]:
+    from streams.kafka_admin import require_topics
     from streams.metrics import METRICS
     from streams.sources.feed_state import KafkaFeedStates
     from streams.sources.fetch import Fetcher, Limits, PublicOnlyTransport
@@ -99,6 +100,7 @@ def _build(
     from streams.sources.poller import FeedPoller, KafkaArticleSink, PollOptions
     from streams.sources.robots import Robots
 
+    require_topics(settings, settings.topics.raw)  # the poller creates only its own state topic
     sources = settings.sources
     full_page = sources.feed_full_page if full_page is None else full_page
     store = KafkaFeedStates(settings)

@@ -28,7 +28,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until SIGTERM/SIGINT; the Kafka producer starts and stops with the app."""
     from aiohttp import web
 
-    from streams.kafka_security import client_security, verify_access
+    from streams.kafka_admin import require_topics
+    from streams.kafka_security import client_security
     from streams.metrics import METRICS
     from streams.sources.ingest import KafkaAsyncSink, build_app
 
@@ -37,12 +38,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     port = sources.ingest_port if args.port is None else args.port
     if sources.ingest_token is None and not _loopback(host):
         log.warning("ingest: listening on %s without a bearer token: anyone can publish", host)
-    verify_access(settings.kafka)  # a wrong password ends here, not in the first POST
+    # A wrong password or a missing topic ends it here, not in the first POST's 503.
+    require_topics(settings, settings.topics.raw)
     sink = KafkaAsyncSink(
         settings.kafka.servers(),
         f"{settings.kafka.client_id}-ingest",
         settings.topics.raw,
         client_security(settings.kafka),
+        max_request_size=settings.kafka.max_request_bytes,  # the worker's limit, as publish's
     )
     app = build_app(
         sink=sink, token=sources.ingest_token, max_bytes=sources.ingest_max_bytes, metrics=METRICS

@@ -14,7 +14,7 @@ from streams.classification.logic import compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
 from streams.cleaning.configure import clean_options
 from streams.cleaning.explain import explain
-from streams.commands.inputs import items, utcnow
+from streams.commands.inputs import items, report, utcnow
 from streams.pipeline import LocalPipeline, Outcome, encoded
 from streams.rejection import Rejected
 from streams.settings import Settings
@@ -76,4 +76,4 @@ def _report(args: argparse.Namespace, item: Item, raw: RawArticle, outcome: Outc
 
 def _refused(where: str, verdict: object) -> None:
     reason, detail = getattr(verdict, "reason", ""), getattr(verdict, "detail", "")
-    print(f"dropped {where}: {reason}: {detail}", file=sys.stderr)
+    report(f"dropped {where}: {reason}: {detail}")

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from streams.commands.inputs import utcnow
+from streams.commands.inputs import report, utcnow
+from streams.kafka_admin import require_topics
 from streams.rejection import Rejected
 from streams.settings import Settings
 from streams.sources.files import expand, read_paths, total_bytes
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         total = total_bytes(paths)
     except OSError as error:
         raise SystemExit(f"newsradar: cannot read input: {error}") from None
+    require_topics(settings, settings.topics.raw)
     deliveries, skipped = Deliveries(), 0
     producer = raw_producer(settings, **BULK_TUNING)
     started = time.monotonic()
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _report_skip(where: str, rejected: Rejected) -> None:
-    print(f"skipped {where}: {rejected.reason}: {rejected.detail}", file=sys.stderr)
+    report(f"skipped {where}: {rejected.reason}: {rejected.detail}")
 
 
 def _report(topic: str, deliveries: Deliveries, skipped: int, seconds: float) -> int:

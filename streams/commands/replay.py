@@ -31,14 +31,7 @@ from kafka.producer.future import FutureRecordMetadata
 from pydantic import ValidationError
 
 from schemas import DeadLetter
-from streams.commands.alerts import _assign
-from streams.commands.deadletters import (
-    add_filters,
-    letter_filter,
-    letters,
-    open_consumer,
-    unreachable,
-)
+from streams.commands.deadletters import add_filters, letter_filter, letters, open_consumer
 from streams.commands.inputs import utcnow
 from streams.deadletters import (
     LetterFilter,
@@ -50,14 +43,17 @@ from streams.deadletters import (
     replay_topic,
     was_replayed,
 )
-from streams.kafka_admin import connect
+from streams.kafka_admin import assign_topic, connect, missing_topics, unreachable
 from streams.settings import Settings
+from streams.terminal import one_line, printable
 
 NAME = "replay"
 HELP = "re-inject dead letters onto their topics after a fix (each letter once)"
 
 #: Letters sent before waiting for the broker's acknowledgements and writing the ledger.
 BATCH = 500
+#: A dry run's line about one letter at most: position, stage, reason, topic and preview.
+LINE_CHARS = 400
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,11 +110,13 @@ def _run(args: argparse.Namespace, settings: Settings, deadline: float) -> Tally
     producer = None if args.dry_run else connect(KafkaProducer, settings, "replay", acks="all")
     try:
         topics = set(admin.list_topics())
+        if settings.topics.deadletter not in topics:  # nothing to replay, nor will there be
+            raise SystemExit(missing_topics([settings.topics.deadletter]))
         if not args.dry_run:
             _ensure_ledger(admin, settings, topics)
         ledger = _read_ledger(consumer, ledger_topic(settings), topics, deadline)
         replay = _Replay(args, settings, producer, ledger, topics, deadline)
-        partitions = _assign(consumer, settings.topics.deadletter, deadline)
+        partitions = assign_topic(consumer, settings.topics.deadletter, deadline)
         consumer.seek_to_beginning(*partitions)
         end = consumer.end_offsets(partitions)
         for record, letter in letters(consumer, end, deadline):
@@ -156,7 +154,7 @@ def _read_ledger(
     """Every letter replayed so far, by `partition/offset` (none before the first replay)."""
     if topic not in topics:
         return {}
-    partitions = _assign(consumer, topic, deadline)
+    partitions = assign_topic(consumer, topic, deadline)
     consumer.seek_to_beginning(*partitions)
     end = consumer.end_offsets(partitions)
     ledger: dict[str, Replayed] = {}
@@ -222,10 +220,8 @@ class _Replay:
             self.tally.failure(f"{where}: no topic {topic or '(unknown)'} to replay it to")
             return
         if self.producer is None:  # --dry-run
-            print(
-                f"would replay {where} ({letter.stage} {letter.reason}) to {topic}: "
-                f"{preview(letter)}"
-            )
+            line = f"would replay {where} ({letter.stage} {letter.reason}) to {topic}: "
+            print(one_line(line + preview(letter), LINE_CHARS))
             self.tally.replayed[(letter.stage, letter.reason)] += 1
             return
         future = self.producer.send(
@@ -292,4 +288,4 @@ def format_report(tally: Tally, dry_run: bool) -> str:
     if tally.failed:
         lines.append(f"failed: {tally.failed}")
         lines.extend(f"  {error}" for error in tally.errors)
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # stages, reasons, topics: as the letters said

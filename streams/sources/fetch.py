@@ -23,6 +23,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from streams.codec import UTF8_BOM, without_bom
+
 #: socket.getaddrinfo's shape, replaceable in tests.
 _Resolver = Callable[..., list[tuple[Any, ...]]]
 #: HTTP statuses that mean "the resource moved for good": the feed list should be updated.
@@ -195,7 +197,10 @@ class Fetcher:
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
-    """Text of an HTML page: the charset the server declared, else the page's <meta>, else UTF-8."""
+    """Text of an HTML page: UTF-8 after a byte-order mark (it outranks any declaration, as in
+    browsers), else the charset the server declared, else the page's <meta>, else UTF-8."""
+    if body.startswith(UTF8_BOM):
+        return without_bom(body).decode("utf-8", errors="replace")
     for candidate in (_header_charset(content_type), _meta_charset(body)):
         if candidate:
             try:

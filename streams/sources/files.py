@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from schemas import RawArticle
-from streams.codec import decode
+from streams.codec import decode, without_bom
 from streams.rejection import Rejected
 
 _JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
@@ -108,7 +108,7 @@ def read_stream(where: str, suffix: str, stream: IO[bytes]) -> Iterator[Item]:
     buffered = _peekable(stream)
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
         buffered = _peekable(gzip.GzipFile(fileobj=buffered))
-    head = buffered.peek(1 << 12).lstrip()[:1]
+    head = without_bom(buffered.peek(1 << 12)).lstrip()[:1]
     if suffix in _JSON_SUFFIXES or (not suffix and head == b"{"):
         yield from json_lines(where, buffered)
     else:
@@ -122,11 +122,12 @@ def _peekable(stream: Any) -> io.BufferedReader:
 
 def parse_bytes(where: str, suffix: str, data: bytes) -> Iterator[Item]:
     """Guess the format from the suffix, else from the first character, and parse."""
+    data = without_bom(data)
     head = data.lstrip()[:1]
     if suffix in _JSON_SUFFIXES or (not suffix and head == b"{"):
         yield from json_lines(where, data.splitlines())
         return
-    text = data.decode("utf-8-sig", errors="replace")
+    text = data.decode("utf-8", errors="replace")
     if suffix in _HTML_SUFFIXES or (suffix not in _TEXT_SUFFIXES and head == b"<"):
         yield Item(where, RawArticle(html=text))
     else:

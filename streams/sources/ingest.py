@@ -22,6 +22,7 @@ from aiohttp import web
 from pydantic import SecretStr, ValidationError
 
 from schemas import RawArticle
+from streams.codec import without_bom
 from streams.metrics import Metrics
 from streams.sources.kafka_out import kafka_record
 
@@ -42,6 +43,7 @@ class Invalid:
 
 def parse_body(body: bytes) -> list[RawArticle] | Invalid:
     """One JSON document (maybe pretty-printed) is one article; otherwise JSON lines."""
+    body = without_bom(body)
     if not body.strip():
         return Invalid([{"line": 0, "loc": [], "msg": "the body has no article", "type": "empty"}])
     try:
@@ -59,7 +61,7 @@ def _json_lines(body: bytes) -> list[RawArticle] | Invalid:
         if not line.strip():
             continue
         try:
-            articles.append(RawArticle.model_validate_json(line))
+            articles.append(RawArticle.model_validate_json(without_bom(line)))
         except ValidationError as error:
             errors.extend(_errors(number, error))
     return Invalid(errors[:MAX_ERRORS]) if errors else articles
@@ -93,14 +95,20 @@ class AsyncSink(Protocol):
 class KafkaAsyncSink:
     """aiokafka, acks=all and idempotent; started and stopped with the web app's event loop.
 
-    `security`: aiokafka's SASL/TLS options (streams.kafka_security.client_security).
+    `security`: aiokafka's SASL/TLS options (streams.kafka_security.client_security);
+    `options`: more of aiokafka's producer options (its request limit, say).
     """
 
     def __init__(
-        self, bootstrap: list[str], client_id: str, topic: str, security: dict[str, Any]
+        self,
+        bootstrap: list[str],
+        client_id: str,
+        topic: str,
+        security: dict[str, Any],
+        **options: Any,
     ) -> None:
         self._bootstrap, self._client_id, self._topic = bootstrap, client_id, topic
-        self._security = security
+        self._security, self._options = security, options
         self._producer: Any = None
 
     async def start(self, _: web.Application | None = None) -> None:
@@ -112,6 +120,7 @@ class KafkaAsyncSink:
             acks="all",
             enable_idempotence=True,
             **self._security,
+            **self._options,
         )
         await self._producer.start()
 

@@ -27,8 +27,19 @@ BULK_TUNING: dict[str, Any] = {"linger_ms": 50, "batch_size": 512 * 1024}
 
 
 def raw_producer(settings: Settings, **tuning: Any) -> KafkaProducer:
-    """An idempotent acks=all producer; kafka-python's own client metrics are off (they cost)."""
-    return connect(KafkaProducer, settings, "", acks="all", metrics_enabled=False, **tuning)
+    """An idempotent acks=all producer; kafka-python's own client metrics are off (they cost).
+
+    Its request limit is the worker's (NEWSRADAR_KAFKA__MAX_REQUEST_BYTES): a raw record
+    larger than the worker can send on is refused here, where the publisher sees why."""
+    return connect(
+        KafkaProducer,
+        settings,
+        "",
+        acks="all",
+        metrics_enabled=False,
+        max_request_size=settings.kafka.max_request_bytes,
+        **tuning,
+    )
 
 
 def kafka_record(article: RawArticle, now: datetime) -> tuple[bytes, bytes]:

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import Pipeline, new_pipeline
+from tests.processes import Pipeline, pipeline_with_topics
 
 
 @pytest.fixture
 def pipeline(kafka_bootstrap: str, tmp_path: Path) -> Pipeline:
-    """Fresh topics and consumer group on the real broker for this test."""
-    return new_pipeline(kafka_bootstrap, tmp_path)
+    """Fresh topics (created) and consumer group on the real broker for this test."""
+    return pipeline_with_topics(kafka_bootstrap, tmp_path)

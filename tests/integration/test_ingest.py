@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from schemas import RawArticle
-from tests.processes import Pipeline, free_port, new_pipeline, stop
+from tests.processes import Pipeline, free_port, pipeline_with_topics, stop
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ class Service:
 
 @pytest.fixture(scope="module")
 def service(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    pipeline = new_pipeline(kafka_bootstrap, tmp_path_factory.mktemp("ingest"))
+    pipeline = pipeline_with_topics(kafka_bootstrap, tmp_path_factory.mktemp("ingest"))
     port = free_port()
     log_path = pipeline.workdir / "ingest.log"
     env = pipeline.env(

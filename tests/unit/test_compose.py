@@ -99,6 +99,13 @@ def test_kafka_image_is_the_local_broker_version():
     assert SERVICES["kafka"]["image"] == f"apache/kafka:{version}"
 
 
+def test_neither_broker_creates_topics_on_first_use():
+    """A test or a command that works on the local broker works under compose too."""
+    script = (REPO / "ops" / "kafka" / "local-broker").read_text(encoding="utf-8")
+    assert re.findall(r"^auto\.create\.topics\.enable=(\w+)$", script, re.M) == ["false"]
+    assert SERVICES["kafka"]["environment"]["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+
+
 @pytest.mark.skipif(shutil.which("prometheus") is None, reason="Debian's prometheus not installed")
 def test_prometheus_image_is_the_version_local_stack_runs():
     out = subprocess.run(["prometheus", "--version"], capture_output=True, text=True, check=True)

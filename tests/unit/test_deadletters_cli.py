@@ -149,7 +149,7 @@ def test_the_command_line_filters_become_a_letter_filter():
     ("value", "shown"),
     [
         (b'{"title":\n   "Spaced"}', '{"title": "Spaced"}'),
-        (b"\xff\xfe\x00 junk\x1b[31m", "\\xff\\xfe\\x00 junk\\x1b[31m"),
+        (b"\xff\xfe\x00 junk\x1b[31m", "\\xff\\xfe\ufffd junk\ufffd[31m"),
         (b"x" * 100, "x" * 59 + "…"),
         (b"", ""),
     ],
@@ -253,3 +253,38 @@ def test_the_replay_report_counts_per_reason_and_the_skipped():
 def test_base64_in_the_json_is_the_standard_alphabet():
     dead = letter(b"\xfb\xff")
     assert dead.original == base64.b64encode(b"\xfb\xff").decode()
+
+
+# -- someone else's bytes on the terminal -------------------------------------------------
+
+#: An OSC title change, a screen clear and a C1 control sequence introducer.
+HOSTILE = "Quiet \x1b]0;owned\x07title \x1b[2J\x9bK"
+
+
+def _controls(text: str) -> set[str]:
+    return {c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0}
+
+
+def test_every_field_of_a_letter_is_shown_as_an_alert_s_text_is_never_obeyed():
+    """A dead letter's fields come off a topic anyone can write to, like an alert's title."""
+    dead = letter(
+        HOSTILE.encode(),
+        stage="clean\x1b[8m",
+        reason="invalid_json\x1b[31m",
+        topic="raw\x1b]0;x\x07",
+        key=b"k\x1b[2J",
+        exception_type="Value\x07Error",
+        detail=HOSTILE,
+        headers=((REPLAYED_FROM, HOSTILE.encode()),),
+    )
+    shown = command.format_letter(dead).plain
+    assert _controls(shown) == set()
+    assert "Quiet \ufffd]0;owned\ufffdtitle \ufffd[2J\ufffdK" in shown
+    summary = command.format_summary(count_by_reason([dead])).plain
+    assert _controls(summary) == set() and "invalid_json\ufffd[31m" in summary
+
+
+def test_the_replay_report_shows_a_letter_s_stage_and_reason_never_obeys_them():
+    tally = Tally(Counter({("clean\x1b[2J", "too_short\x07"): 1}))
+    tally.failure("raw\x1b]0;x\x07/0/1: no topic raw\x1b[8m to replay it to")
+    assert _controls(format_report(tally, dry_run=True)) == set()
