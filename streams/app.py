@@ -29,6 +29,9 @@ app = faust.App(
     # broker answered the request before it (one in flight per broker): at Faust's default
     # 16 KiB a batch holds five raw articles, and every few records waited a round trip.
     producer_max_batch_size=PRODUCER_BATCH_BYTES,
+    # A record larger than this is a dead letter (too_large_to_publish), never a failed send;
+    # the input character limit is sized with it (streams/settings.py).
+    producer_max_request_size=settings.kafka.max_request_bytes,
     # A batch's records go out in a few requests instead of one each (bench/: README).
     producer_linger=settings.worker.linger_ms / 1000,
     web_enabled=settings.web.enabled,

@@ -45,21 +45,21 @@ def _summary(error: ValidationError) -> str:
     return "; ".join(parts)[:MAX_DETAIL_CHARS]
 
 
-def encode_within(record: BaseModel, key: bytes | None, max_request_bytes: int) -> bytes | Rejected:
-    """The record's JSON if a producer with this request limit can send it, else why not.
+def too_large(
+    value: bytes, key: bytes | None, max_request_bytes: int, what: str
+) -> Rejected | None:
+    """Why a producer with this request limit cannot send the record, or None if it can.
 
-    A producer refuses a larger record with an exception, which dead-letters the input as an
-    `internal_error`. A clean article is about as large as the text it came from, so an
-    input within the character limit can still make one too large (multi-byte text, JSON
-    escapes): `too_large_to_publish` then says so, with the sizes, and the input's dead
-    letter can be replayed once the limits are raised.
+    A producer refuses a larger record with an exception. A clean article is about as large
+    as the text it came from, so an input within the character limit can still make one too
+    large (multi-byte text, JSON escapes): `too_large_to_publish` then says so, with the
+    sizes, and the input's dead letter can be replayed once the limits are raised.
     """
-    value = record.model_dump_json().encode()
     size = len(value) + len(key or b"") + FRAMING_BYTES
-    if size > max_request_bytes:
-        return Rejected(
-            "too_large_to_publish",
-            f"the {type(record).__name__} would be {size:,} bytes with its key and framing, "
-            f"more than the producer's request limit of {max_request_bytes:,} bytes",
-        )
-    return value
+    if size <= max_request_bytes:
+        return None
+    return Rejected(
+        "too_large_to_publish",
+        f"the {what} would be {size:,} bytes with its key and framing, "
+        f"more than the producer's request limit of {max_request_bytes:,} bytes",
+    )

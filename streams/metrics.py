@@ -36,6 +36,7 @@ DEAD_LETTER_REASONS = (
     "invalid_json",
     "invalid_schema",
     "internal_error",
+    "too_large_to_publish",
     "unpublishable",
 )
 #: A stage's own dead-letter reasons (streams/cleaning/logic.py), pre-created at 0 as well.

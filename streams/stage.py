@@ -20,6 +20,7 @@ from typing import Any
 from faust.types import AppT, EventT, TableT
 
 from streams import metrics as _metrics
+from streams.codec import FRAMING_BYTES, too_large
 from streams.deadletters import Origin, dead_letter, fitted, kafka_headers
 from streams.metrics import Metrics
 from streams.rejection import Rejected
@@ -29,8 +30,6 @@ log = logging.getLogger(__name__)
 
 #: Seconds between attempts while Kafka does not take a record (it is away, or electing).
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
-#: The key's and the record framing's share of a producer request, kept free in a letter.
-_FRAMING_BYTES = 1024
 
 
 def utcnow() -> datetime:
@@ -80,6 +79,8 @@ class Publisher:
         An output Kafka refuses for good (too large for a request, say) turns its record
         into a dead letter (`unpublishable`) instead: never lost, never the agent's end."""
         now = utcnow()
+        for verdict in verdicts:
+            self._refuse_too_large(verdict)
         outputs = [(v, self.topics[o.topic], o) for v in verdicts for o in v.outputs]
         letters = [self._letter(stage, v, now) for v in verdicts if v.rejected is not None]
         results = await self.send_all([(t, o) for _, t, o in outputs] + letters)
@@ -100,6 +101,16 @@ class Publisher:
             for (v, _, o), r in zip(outputs, results, strict=False)
             if not isinstance(r, BaseException)
         ]
+
+    def _refuse_too_large(self, verdict: Verdict) -> None:
+        """A record the producer would refuse makes its input a dead letter, before anything
+        of it is sent: subscribers see an article whole or not at all."""
+        limit = int(self.app.conf.producer_max_request_size)
+        for out in verdict.outputs:
+            refused = too_large(out.value, out.key, limit, f"{out.topic} record")
+            if refused is not None:
+                verdict.outputs, verdict.rejected, verdict.dropped = [], refused, None
+                return
 
     async def send_all(self, sends: Sequence[tuple[str, Output]]) -> list[Any]:
         """Send, then wait; what failed for a reason that may pass is sent again, what
@@ -153,7 +164,7 @@ class Publisher:
             exception_type=verdict.exception_type,
         )
         limit = int(self.app.conf.producer_max_request_size) - len(record.key or b"")
-        value = fitted(letter, record.value or b"", limit - _FRAMING_BYTES)
+        value = fitted(letter, record.value or b"", limit - FRAMING_BYTES)
         log.warning(
             "%s: dead letter (%s) topic=%s partition=%s offset=%s: %s",
             verdict.stage or stage,

@@ -55,10 +55,11 @@ async def classify_articles(stream: StreamT[bytes]) -> None:  # (dedup key, Clea
 
 
 def _published_only(batch: Batch) -> dict[bytes, bytes]:
-    """The batch's sightings, less those of articles Kafka refused (dead-lettered instead)."""
+    """The batch's sightings, less those of articles that passed the dedup but were never
+    published (dead-lettered by the classify stage or refused by Kafka)."""
     changes = dict(batch.changes)
     for verdict in batch.verdicts:
-        if verdict.rejected is not None and verdict.rejected.reason == "unpublishable":
+        if verdict.rejected is not None and verdict.stage == CLASSIFY_STAGE:
             key, sighting = STEP.bucket_of(verdict.record)
             if key in changes:
                 changes[key] = forget(changes[key], sighting.digest)

@@ -108,3 +108,17 @@ def test_an_output_kafka_refuses_for_good_becomes_a_dead_letter_and_is_not_remem
     labels = {"stage": "classify", "reason": "unpublishable"}
     assert value(metrics, "newsradar_dead_letters_total", **labels) == 1
     assert sent.changelog == []
+
+
+def test_an_article_whose_records_would_exceed_a_request_is_dead_lettered_whole(
+    app, sent, names, metrics, event_loop, monkeypatch
+):
+    """Checked before anything of it is sent: subscribers never see half an article."""
+    monkeypatch.setattr(app.conf, "producer_max_request_size", 2_000)
+    big = _ferry("huge").model_copy(update={"text": BODY * 12})  # ~2 KB of text
+    run(event_loop, put_all(classify_articles, [big.model_dump_json().encode()]))
+    (letter_bytes,) = sent.values(names.deadletter)
+    letter = DeadLetter.model_validate_json(letter_bytes)
+    assert (letter.stage, letter.reason) == ("classify", "too_large_to_publish")
+    assert "request limit of 2,000 bytes" in letter.detail
+    assert not sent[names.clean] and not sent[names.classified] and sent.changelog == []

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from schemas import CleanArticle, RawArticle
 from streams.cleaning.configure import clean_options
 from streams.cleaning.logic import clean
-from streams.codec import FRAMING_BYTES, encode_within
+from streams.codec import FRAMING_BYTES, too_large
 from streams.rejection import Rejected
 from streams.settings import CleaningSettings, KafkaSettings, Settings
 
@@ -28,6 +28,12 @@ SENTENCE = "Паромы на остров снова ходят после ре
 
 def _article(chars: int) -> CleanArticle:
     return CleanArticle(id="a1", title="Паромы", text="x" * chars)
+
+
+def encode_within(record: CleanArticle, key: bytes, limit: int) -> bytes | Rejected:
+    """As the worker's publisher checks each record before it sends it."""
+    value = record.model_dump_json().encode()
+    return too_large(value, key, limit, type(record).__name__) or value
 
 
 def test_a_record_within_the_limit_is_encoded_as_the_agents_encode_it():
