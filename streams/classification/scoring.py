@@ -6,6 +6,7 @@ OR        of terms: their masses pool; of clauses: the strongest, the clause tha
 AND       min: as strong as the weakest required part
 NOT x     1 - x: a passing mention barely lowers the score, a headline excludes
 NEAR/n    like AND, counting only mentions with a partner within n words
+about:x   how x runs through the article: title, lead, share of paragraphs (aboutness.py)
 """
 
 from __future__ import annotations
@@ -14,11 +15,19 @@ import math
 import re
 from bisect import bisect_left
 
+from streams.classification.aboutness import (
+    DEFAULT_ABOUT,
+    AboutWeights,
+    Coverage,
+    paragraph_of,
+    paragraph_units,
+)
 from streams.classification.compiler import (
     ANYWHERE,
     BODY_ONLY,
     LEAD_ONLY,
     TITLE_ONLY,
+    AboutOf,
     AllOf,
     AnyOf,
     Leaf,
@@ -38,13 +47,34 @@ Pair = tuple[Leaf, Hit]
 class Scorer:
     """Scores rules against one article's hits; each rule is scored once per article."""
 
-    __slots__ = ("best", "decay", "found", "lead_chars", "memo", "near", "scale")
+    __slots__ = (
+        "about_weights",
+        "best",
+        "coverages",
+        "decay",
+        "found",
+        "lead_chars",
+        "memo",
+        "near",
+        "scale",
+        "units",
+    )
 
-    def __init__(self, found: Scan, scale: float, lead_chars: int, decay: float) -> None:
+    def __init__(
+        self,
+        found: Scan,
+        scale: float,
+        lead_chars: int,
+        decay: float,
+        about: AboutWeights = DEFAULT_ABOUT,
+    ) -> None:
         self.found, self.scale, self.lead_chars, self.decay = found, scale, lead_chars, decay
+        self.about_weights = about
         self.memo: dict[Rule, float] = {}
         self.near: dict[NearOf, tuple[list[Pair], list[Pair]]] = {}
         self.best: dict[AnyOf, int] = {}
+        self.coverages: dict[AboutOf, Coverage] = {}
+        self.units: tuple[dict[int, int], int] | None = None
 
     def score(self, rule: Rule) -> float:
         score = self.memo.get(rule)
@@ -57,6 +87,8 @@ class Scorer:
             return self.strength(self.mass(rule))
         if isinstance(rule, AnyOf):
             return self.strongest(rule)
+        if isinstance(rule, AboutOf):
+            return self.coverage(rule).score(self.about_weights)
         if isinstance(rule, AllOf):
             weakest = 1.0
             for child in rule.required:
@@ -91,6 +123,30 @@ class Scorer:
         if isinstance(rule, NearOf):
             return min(self.score(rule.left), self.score(rule.right)) > best
         return self.score(rule) > best
+
+    def coverage(self, rule: AboutOf) -> Coverage:
+        """Where the rule's terms are: title, lead, which paragraphs (asides left out)."""
+        known = self.coverages.get(rule)
+        if known is None:
+            known = self.coverages[rule] = self._coverage(rule.terms)
+        return known
+
+    def _coverage(self, terms: TermSet) -> Coverage:
+        if self.units is None:
+            self.units = paragraph_units(self.found.text)
+        units, total = self.units
+        title = lead = False
+        paragraphs: set[int] = set()
+        for leaf, hit in self.pairs(terms):
+            if hit[0] == TITLE:
+                title = True
+                continue
+            number = paragraph_of(units, hit[4], hit[1])
+            if number:
+                paragraphs.add(number)
+                lead = lead or hit[1] < self.lead_chars
+        first = min(paragraphs, default=0)
+        return Coverage(title, lead, len(paragraphs), max(total, 1), first)
 
     def strength(self, mass: float) -> float:
         return 1 - math.exp(-mass / self.scale) if mass > 0 else 0.0
@@ -217,12 +273,27 @@ class Scorer:
         elif isinstance(rule, NearOf):
             left, right = self.near_hits(rule)
             pairs += [(leaf, hit, clause) for leaf, hit in left + right]
+        elif isinstance(rule, AboutOf):
+            sets.setdefault(rule.terms, clause)
         elif isinstance(rule, AllOf):
             for child in rule.required:
                 self.collect(child, clause, sets, pairs)
         else:
             index = self.best[rule]
             self.collect(rule.children[index], rule.labels[index], sets, pairs)
+
+    def about_text(self, rule: Rule) -> str:
+        """How the topic runs through the article, in words: from the first `about:` on the
+        path that made the score ("in title, lead and 7 of 11 paragraphs")."""
+        if isinstance(rule, AboutOf):
+            return self.coverage(rule).describe()
+        if isinstance(rule, AllOf):
+            children: tuple[Rule, ...] = rule.required
+        elif isinstance(rule, AnyOf) and self.best.get(rule, -1) >= 0:
+            children = (rule.children[self.best[rule]],)
+        else:
+            return ""
+        return next((text for child in children if (text := self.about_text(child))), "")
 
     def item(self, leaf: Leaf, hit: Hit, clause: str) -> dict[str, object]:
         """One Evidence, as the fields TopicScore validates (faster than a model each)."""
