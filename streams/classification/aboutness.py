@@ -40,9 +40,10 @@ class AboutWeights:
 class Coverage:
     """Where a group of terms is in one article."""
 
-    title: bool
-    lead: bool
+    title: float  # the weight of the strongest term in the title (0 for none, at most 1)
+    lead: float
     paragraphs: int  # how many carry the terms
+    carried: float  # the same, each counted by the weight of its strongest term
     total: int  # how many the article has
     first: int  # the paragraph of the first mention, from 1; 0 for none
 
@@ -52,12 +53,12 @@ class Coverage:
         if not self.paragraphs:
             return min(1.0, head)
         late = (self.first - 1) / self.total
-        spread = self.paragraphs / self.total / weights.share - weights.late * late
+        spread = self.carried / self.total / weights.share - weights.late * late
         return min(1.0, head + (1 - head) * min(1.0, max(0.0, spread)))
 
     def describe(self) -> str:
         """The evidence's words: "in title, lead and 7 of 11 paragraphs"."""
-        zones = [zone for zone, present in (("title", self.title), ("lead", self.lead)) if present]
+        zones = [zone for zone, weight in (("title", self.title), ("lead", self.lead)) if weight]
         count = f"{self.paragraphs} of {self.total} paragraphs"
         where = ", ".join(zones[:-1]) + f" and {zones[-1]}" if len(zones) > 1 else "".join(zones)
         parts = f"{where} and {count}" if where else count

@@ -73,6 +73,7 @@ class AboutOf:
     """`about:(terms)`: how the terms run through the article, not how often they occur."""
 
     terms: TermSet
+    label: str  # the clause, as evidence names it
 
 
 Rule = TermSet | AnyOf | AllOf | NearOf | AboutOf
@@ -188,7 +189,7 @@ class QueryCompiler:
             raise q.QueryError(message, node.position, node.source)
         terms = self.build(node.child, ctx)
         assert isinstance(terms, TermSet)  # is_term_set guarantees it
-        return AboutOf(terms)
+        return AboutOf(terms, clause_label(node))
 
     def any_of(self, node: q.Any, ctx: _Context) -> Rule:
         terms_only = is_term_set(node, self.lists)

@@ -113,6 +113,8 @@ def _misses(heading: str, misses: list[Miss], threshold: float) -> list[str]:
         lines.append(f"  {miss.article_id} ({miss.where}) {score}: {miss.title[:90]}")
         if miss.note:
             lines.append(f"      {miss.note}")
+        if miss.score is not None and miss.score.about:
+            lines.append(f"      about: {miss.score.about}")
         for line in evidence_summary(miss.score.evidence if miss.score else []):
             lines.append(f"      {line[:300]}")
     return lines

@@ -132,21 +132,25 @@ class Scorer:
         return known
 
     def _coverage(self, terms: TermSet) -> Coverage:
+        """Each zone and paragraph counts by the strongest weight of the terms in it, up to 1:
+        a paragraph that carries only `(war OR troops)^0.5` counts half."""
         if self.units is None:
             self.units = paragraph_units(self.found.text)
         units, total = self.units
-        title = lead = False
-        paragraphs: set[int] = set()
+        title = lead = 0.0
+        paragraphs: dict[int, float] = {}
         for leaf, hit in self.pairs(terms):
+            weight = min(1.0, leaf.weight)
             if hit[0] == TITLE:
-                title = True
-                continue
-            number = paragraph_of(units, hit[4], hit[1])
-            if number:
-                paragraphs.add(number)
-                lead = lead or hit[1] < self.lead_chars
-        first = min(paragraphs, default=0)
-        return Coverage(title, lead, len(paragraphs), max(total, 1), first)
+                title = max(title, weight)
+            elif number := paragraph_of(units, hit[4], hit[1]):
+                paragraphs[number] = max(paragraphs.get(number, 0.0), weight)
+                if hit[1] < self.lead_chars:
+                    lead = max(lead, weight)
+        return Coverage(
+            title, lead, len(paragraphs), sum(paragraphs.values()), max(total, 1),
+            min(paragraphs, default=0),
+        )
 
     def strength(self, mass: float) -> float:
         return 1 - math.exp(-mass / self.scale) if mass > 0 else 0.0
@@ -274,7 +278,7 @@ class Scorer:
             left, right = self.near_hits(rule)
             pairs += [(leaf, hit, clause) for leaf, hit in left + right]
         elif isinstance(rule, AboutOf):
-            sets.setdefault(rule.terms, clause)
+            sets.setdefault(rule.terms, rule.label)
         elif isinstance(rule, AllOf):
             for child in rule.required:
                 self.collect(child, clause, sets, pairs)
