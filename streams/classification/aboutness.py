@@ -33,7 +33,7 @@ class AboutWeights:
     title: float = 0.5
     lead: float = 0.3
     share: float = 0.5
-    late: float = 0.5
+    late: float = 0.25
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,7 +182,9 @@ class QueryCompiler:
 
     def about(self, node: q.Scoped, ctx: _Context) -> AboutOf:
         if ctx.field != ANYWHERE:
-            message = f"about: measures the whole article; inside {FIELD_NAMES[ctx.field]}: it cannot"
+            message = (
+                f"about: measures the whole article; inside {FIELD_NAMES[ctx.field]}: it cannot"
+            )
             raise q.QueryError(message, node.position, node.source)
         if not is_term_set(node.child, self.lists):
             message = "about: takes terms or an OR-group of terms, as in about:(a OR @list)"

@@ -187,9 +187,7 @@ def _scorer(found: Scan, taxonomy: CompiledTaxonomy) -> Scorer:
     norm = taxonomy.length_norm
     length = max(1.0, 1 - norm + norm * found.length / taxonomy.typical_chars)
     scale = taxonomy.saturation * length
-    return Scorer(
-        found, scale, taxonomy.zones.lead_chars, taxonomy.paragraph_decay, taxonomy.about
-    )
+    return Scorer(found, scale, taxonomy.zones.lead_chars, taxonomy.paragraph_decay, taxonomy.about)
 
 
 def _topic_score(compiled: CompiledTopic, score: float, scorer: Scorer | None) -> TopicScore:

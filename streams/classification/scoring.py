@@ -148,7 +148,11 @@ class Scorer:
                 if hit[1] < self.lead_chars:
                     lead = max(lead, weight)
         return Coverage(
-            title, lead, len(paragraphs), sum(paragraphs.values()), max(total, 1),
+            title,
+            lead,
+            len(paragraphs),
+            sum(paragraphs.values()),
+            max(total, 1),
             min(paragraphs, default=0),
         )
 

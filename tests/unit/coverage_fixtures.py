@@ -227,7 +227,7 @@ or nuclear weapons closer to its border.""",
 )
 
 IRAN_DRONES = unwrapped(
-    "Iran shipped hundreds of attack drones for strikes on power grid, officials say",
+    "Iran shipped hundreds of attack drones to Russia for strikes on power grid, officials say",
     """Iran has shipped hundreds of Shahed attack drones to Moscow since the summer and sent
 instructors to help launch them, Western intelligence officials said on Thursday.
 
