@@ -58,12 +58,11 @@ class Coverage:
 
     def describe(self) -> str:
         """The evidence's words: "in title, lead and 7 of 11 paragraphs"."""
-        zones = [zone for zone, weight in (("title", self.title), ("lead", self.lead)) if weight]
-        count = f"{self.paragraphs} of {self.total} paragraphs"
-        where = ", ".join(zones[:-1]) + f" and {zones[-1]}" if len(zones) > 1 else "".join(zones)
-        parts = f"{where} and {count}" if where else count
+        parts = [zone for zone, weight in (("title", self.title), ("lead", self.lead)) if weight]
+        parts.append(f"{self.paragraphs} of {self.total} paragraphs")
+        where = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
         first = f", first in paragraph {self.first}" if self.first > 1 else ""
-        return f"in {parts}{first}"
+        return f"in {where}{first}"
 
 
 def paragraph_units(text: str) -> tuple[dict[int, int], int]:

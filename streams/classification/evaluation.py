@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from schemas import Evidence, TopicScore
@@ -211,7 +212,7 @@ def distribution_report(topic: str, scored: list[Scored], threshold: float) -> l
     a crowd just either side of it is a topic one small change of wording tips over."""
     lines = ["", f"scores of {topic} near the threshold {threshold} (labelled in / out):"]
     edges = [round(threshold + step * BAND, 2) for step in range(-4, 5)]
-    for low, high in zip(edges, edges[1:], strict=False):
+    for low, high in pairwise(edges):
         band = [s for s in scored if low <= s.score < high]
         inside = sum(1 for s in band if s.expected)
         bar = "+" * inside + "-" * (len(band) - inside)
