@@ -58,6 +58,8 @@ class Coverage:
 
     def describe(self) -> str:
         """The evidence's words: "in title, lead and 7 of 11 paragraphs"."""
+        if not (self.title or self.lead or self.paragraphs):
+            return "nowhere"
         parts = [zone for zone, weight in (("title", self.title), ("lead", self.lead)) if weight]
         parts.append(f"{self.paragraphs} of {self.total} paragraphs")
         where = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
@@ -84,3 +86,4 @@ def paragraph_of(units: dict[int, int], line_start: int, offset: int) -> int:
 
 
 DEFAULT_ABOUT = AboutWeights()
+NOWHERE = Coverage(0.0, 0.0, 0, 0.0, 1, 0)  # none of the terms in the article

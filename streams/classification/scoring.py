@@ -17,6 +17,7 @@ from bisect import bisect_left
 
 from streams.classification.aboutness import (
     DEFAULT_ABOUT,
+    NOWHERE,
     AboutWeights,
     Coverage,
     paragraph_of,
@@ -134,27 +135,30 @@ class Scorer:
     def _coverage(self, terms: TermSet) -> Coverage:
         """Each zone and paragraph counts by the strongest weight of the terms in it, up to 1:
         a paragraph that carries only `(war OR troops)^0.5` counts half."""
+        hits, lead_chars = self.found.hits, self.lead_chars
+        keys = [key for key in terms.by_key if key in hits]
+        if not keys:  # most articles, for most lists: no need to find the paragraphs
+            return NOWHERE
         if self.units is None:
             self.units = paragraph_units(self.found.text)
         units, total = self.units
         title = lead = 0.0
         paragraphs: dict[int, float] = {}
-        for leaf, hit in self.pairs(terms):
-            weight = min(1.0, leaf.weight)
-            if hit[0] == TITLE:
-                title = max(title, weight)
-            elif number := paragraph_of(units, hit[4], hit[1]):
-                paragraphs[number] = max(paragraphs.get(number, 0.0), weight)
-                if hit[1] < self.lead_chars:
-                    lead = max(lead, weight)
-        return Coverage(
-            title,
-            lead,
-            len(paragraphs),
-            sum(paragraphs.values()),
-            max(total, 1),
-            min(paragraphs, default=0),
-        )
+        for key in keys:
+            for leaf in terms.by_key[key]:
+                weight = min(1.0, leaf.weight)
+                for hit in hits[key]:
+                    if leaf.field != ANYWHERE and not _in_field(hit, leaf.field, lead_chars):
+                        continue
+                    if hit[0] == TITLE:
+                        title = max(title, weight)
+                    elif number := paragraph_of(units, hit[4], hit[1]):
+                        paragraphs[number] = max(paragraphs.get(number, 0.0), weight)
+                        if hit[1] < lead_chars:
+                            lead = max(lead, weight)
+        carried = sum(paragraphs.values())
+        first = min(paragraphs, default=0)
+        return Coverage(title, lead, len(paragraphs), carried, max(total, 1), first)
 
     def strength(self, mass: float) -> float:
         return 1 - math.exp(-mass / self.scale) if mass > 0 else 0.0
@@ -274,15 +278,13 @@ class Scorer:
         pairs: list[tuple[Leaf, Hit, str]],
     ) -> None:
         """The term groups (or, for NEAR, the hits) of the parts that made the rule's score."""
-        if self.score(rule) <= 0:
-            return
+        if self.score(rule) <= 0 or isinstance(rule, AboutOf):
+            return  # aboutness is told in words (about_text), not by its many hits
         if isinstance(rule, TermSet):
             sets.setdefault(rule, clause)
         elif isinstance(rule, NearOf):
             left, right = self.near_hits(rule)
             pairs += [(leaf, hit, clause) for leaf, hit in left + right]
-        elif isinstance(rule, AboutOf):
-            sets.setdefault(rule.terms, rule.label)
         elif isinstance(rule, AllOf):
             for child in rule.required:
                 self.collect(child, clause, sets, pairs)
