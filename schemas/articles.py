@@ -85,6 +85,11 @@ class TopicScore(Record):
     score: float = Field(ge=0.0, le=1.0)
     severity: str = "info"
     evidence: list[Evidence]
+    about: str = Field(
+        default="",
+        description="How the topic runs through the article, when its query measures it:"
+        " 'in title, lead and 7 of 11 paragraphs'.",
+    )
 
 
 class ClassifiedArticle(CleanArticle):

@@ -68,7 +68,15 @@ class NearOf:
     distance: int
 
 
-Rule = TermSet | AnyOf | AllOf | NearOf
+@dataclass(frozen=True, slots=True, eq=False)
+class AboutOf:
+    """`about:(terms)`: how the terms run through the article, not how often they occur."""
+
+    terms: TermSet
+    label: str  # the clause, as evidence names it
+
+
+Rule = TermSet | AnyOf | AllOf | NearOf | AboutOf
 
 
 def term_set(leaves: list[Leaf]) -> TermSet:
@@ -105,7 +113,7 @@ def is_term_set(node: q.Node, lists: Mapping[str, q.Node], seen: tuple[str, ...]
             return False
         return is_term_set(target, lists, (*seen, node.name))
     if isinstance(node, q.Scoped):
-        return is_term_set(node.child, lists, seen)
+        return node.field != q.ABOUT and is_term_set(node.child, lists, seen)
     if isinstance(node, q.Any):
         return all(is_term_set(child, lists, seen) for child in node.children)
     return False
@@ -127,6 +135,8 @@ class QueryCompiler:
             return term_set([self.leaf(node, ctx)])
         if isinstance(node, q.Ref):
             return self.ref(node, ctx)
+        if isinstance(node, q.Scoped) and node.field == q.ABOUT:
+            return self.about(node, ctx)
         if isinstance(node, q.Scoped):
             return self.build(node.child, self.scope(node, ctx))
         if isinstance(node, q.Any):
@@ -169,6 +179,19 @@ class QueryCompiler:
             message = f"{node.field}: inside {FIELD_NAMES[ctx.field]}: matches nothing"
             raise q.QueryError(message, node.position, node.source)
         return replace(ctx, field=field)
+
+    def about(self, node: q.Scoped, ctx: _Context) -> AboutOf:
+        if ctx.field != ANYWHERE:
+            message = (
+                f"about: measures the whole article; inside {FIELD_NAMES[ctx.field]}: it cannot"
+            )
+            raise q.QueryError(message, node.position, node.source)
+        if not is_term_set(node.child, self.lists):
+            message = "about: takes terms or an OR-group of terms, as in about:(a OR @list)"
+            raise q.QueryError(message, node.position, node.source)
+        terms = self.build(node.child, ctx)
+        assert isinstance(terms, TermSet)  # is_term_set guarantees it
+        return AboutOf(terms, clause_label(node))
 
     def any_of(self, node: q.Any, ctx: _Context) -> Rule:
         terms_only = is_term_set(node, self.lists)
@@ -245,6 +268,8 @@ def render(rule: Rule, indent: str = "") -> list[str]:
         return [f"{indent}({left[0]})", f"{indent}  NEAR/{rule.distance}", f"{indent}({right[0]})"]
     if isinstance(rule, AnyOf):
         return _block("ANY OF", rule.children, indent)
+    if isinstance(rule, AboutOf):
+        return _block("ABOUT", (rule.terms,), indent)
     lines = _block("ALL OF", rule.required, indent)
     if rule.excluded:
         lines += _block("AND NOT", rule.excluded, indent)

@@ -16,7 +16,9 @@ import ahocorasick
 from schemas import ClassifiedArticle, CleanArticle, TopicScore
 from schemas.common import short_hash
 from streams.classification import query as q
+from streams.classification.aboutness import AboutWeights
 from streams.classification.compiler import (
+    AboutOf,
     AllOf,
     AnyOf,
     NearOf,
@@ -65,6 +67,7 @@ class CompiledTaxonomy:
     length_norm: float
     typical_chars: int
     paragraph_decay: float
+    about: AboutWeights
     term_count: int
 
 
@@ -85,6 +88,7 @@ def compile_taxonomy(taxonomy: Taxonomy) -> CompiledTaxonomy:
         length_norm=s.length_norm,
         typical_chars=s.typical_chars,
         paragraph_decay=s.paragraph_decay,
+        about=AboutWeights(s.about_title, s.about_lead, s.about_share, s.about_late),
         term_count=len(keys.keys),
     )
 
@@ -115,6 +119,8 @@ def _needs(rule: Rule) -> tuple[frozenset[int], ...]:
 def _required_keys(rule: Rule) -> list[int]:
     if isinstance(rule, TermSet):
         return list(rule.by_key)
+    if isinstance(rule, AboutOf):
+        return list(rule.terms.by_key)
     if isinstance(rule, NearOf):
         return [*rule.left.by_key, *rule.right.by_key]
     children = rule.children if isinstance(rule, AnyOf) else rule.required
@@ -172,18 +178,19 @@ def _scorer(found: Scan, taxonomy: CompiledTaxonomy) -> Scorer:
     norm = taxonomy.length_norm
     length = max(1.0, 1 - norm + norm * found.length / taxonomy.typical_chars)
     scale = taxonomy.saturation * length
-    return Scorer(found, scale, taxonomy.zones.lead_chars, taxonomy.paragraph_decay)
+    return Scorer(found, scale, taxonomy.zones.lead_chars, taxonomy.paragraph_decay, taxonomy.about)
 
 
 def _topic_score(compiled: CompiledTopic, score: float, scorer: Scorer | None) -> TopicScore:
     topic = compiled.topic
-    evidence: list[dict[str, object]] = []
-    severity: str = topic.severity.default
+    fields: dict[str, object] = {"id": topic.id, "name": topic.name, "score": score}
+    fields |= {"severity": topic.severity.default, "evidence": []}
     if scorer is not None:
-        severity = _severity(compiled, score, scorer)
-        evidence = scorer.evidence(compiled.rule, compiled.clause)
-    fields = {"id": topic.id, "name": topic.name, "score": score, "severity": severity}
-    return TopicScore.model_validate({**fields, "evidence": evidence})
+        fields["severity"] = _severity(compiled, score, scorer)
+        fields["evidence"] = scorer.evidence(compiled.rule, compiled.clause)
+        if about := scorer.about_text(compiled.rule):
+            fields["about"] = about
+    return TopicScore.model_validate(fields)
 
 
 def _severity(compiled: CompiledTopic, score: float, scorer: Scorer) -> str:

@@ -3,6 +3,7 @@
     (russia* OR putin OR kremlin) NEAR/20 (ukrain* OR kyiv)    # proximity, in words
     title:"nord stream" OR lead:(gas AND pipeline*)            # phrases and field scoping
     @russia AND sanction*^2 AND NOT impeach*                   # named lists and weights
+    about:(@ukraine OR @war_places)                            # runs through the article
 
 Precedence, tightest first: `field:`, `^weight`, NEAR/n, NOT, AND, OR. Operators are upper
 case; a word in lower case is a term, so "russia and ukraine" is an error (missing operator)
@@ -14,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-FIELDS = ("title", "lead", "body", "text")
+ABOUT = "about"  # a scope that measures coverage rather than restricting a field
+FIELDS = ("title", "lead", "body", "text", ABOUT)
 OPERATORS = ("AND", "OR", "NOT")
 MIN_PREFIX_CHARS = 3
 MAX_NEAR = 100
@@ -66,7 +68,8 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class Scoped:
-    """`title:x`: the child's terms count only in that field."""
+    """`title:x`: the child's terms count only in that field; `about:x`, how x runs through
+    the whole article (aboutness.py)."""
 
     field: str
     child: Node

@@ -6,6 +6,7 @@ OR        of terms: their masses pool; of clauses: the strongest, the clause tha
 AND       min: as strong as the weakest required part
 NOT x     1 - x: a passing mention barely lowers the score, a headline excludes
 NEAR/n    like AND, counting only mentions with a partner within n words
+about:x   how x runs through the article: title, lead, share of paragraphs (aboutness.py)
 """
 
 from __future__ import annotations
@@ -14,11 +15,20 @@ import math
 import re
 from bisect import bisect_left
 
+from streams.classification.aboutness import (
+    DEFAULT_ABOUT,
+    NOWHERE,
+    AboutWeights,
+    Coverage,
+    paragraph_of,
+    paragraph_units,
+)
 from streams.classification.compiler import (
     ANYWHERE,
     BODY_ONLY,
     LEAD_ONLY,
     TITLE_ONLY,
+    AboutOf,
     AllOf,
     AnyOf,
     Leaf,
@@ -38,13 +48,34 @@ Pair = tuple[Leaf, Hit]
 class Scorer:
     """Scores rules against one article's hits; each rule is scored once per article."""
 
-    __slots__ = ("best", "decay", "found", "lead_chars", "memo", "near", "scale")
+    __slots__ = (
+        "about_weights",
+        "best",
+        "coverages",
+        "decay",
+        "found",
+        "lead_chars",
+        "memo",
+        "near",
+        "scale",
+        "units",
+    )
 
-    def __init__(self, found: Scan, scale: float, lead_chars: int, decay: float) -> None:
+    def __init__(
+        self,
+        found: Scan,
+        scale: float,
+        lead_chars: int,
+        decay: float,
+        about: AboutWeights = DEFAULT_ABOUT,
+    ) -> None:
         self.found, self.scale, self.lead_chars, self.decay = found, scale, lead_chars, decay
+        self.about_weights = about
         self.memo: dict[Rule, float] = {}
         self.near: dict[NearOf, tuple[list[Pair], list[Pair]]] = {}
         self.best: dict[AnyOf, int] = {}
+        self.coverages: dict[AboutOf, Coverage] = {}
+        self.units: tuple[dict[int, int], int] | None = None
 
     def score(self, rule: Rule) -> float:
         score = self.memo.get(rule)
@@ -57,6 +88,8 @@ class Scorer:
             return self.strength(self.mass(rule))
         if isinstance(rule, AnyOf):
             return self.strongest(rule)
+        if isinstance(rule, AboutOf):
+            return self.coverage(rule).score(self.about_weights)
         if isinstance(rule, AllOf):
             weakest = 1.0
             for child in rule.required:
@@ -91,6 +124,41 @@ class Scorer:
         if isinstance(rule, NearOf):
             return min(self.score(rule.left), self.score(rule.right)) > best
         return self.score(rule) > best
+
+    def coverage(self, rule: AboutOf) -> Coverage:
+        """Where the rule's terms are: title, lead, which paragraphs (asides left out)."""
+        known = self.coverages.get(rule)
+        if known is None:
+            known = self.coverages[rule] = self._coverage(rule.terms)
+        return known
+
+    def _coverage(self, terms: TermSet) -> Coverage:
+        """Each zone and paragraph counts by the strongest weight of the terms in it, up to 1:
+        a paragraph that carries only `(war OR troops)^0.5` counts half."""
+        hits, lead_chars = self.found.hits, self.lead_chars
+        keys = [key for key in terms.by_key if key in hits]
+        if not keys:  # most articles, for most lists: no need to find the paragraphs
+            return NOWHERE
+        if self.units is None:
+            self.units = paragraph_units(self.found.text)
+        units, total = self.units
+        title = lead = 0.0
+        paragraphs: dict[int, float] = {}
+        for key in keys:
+            for leaf in terms.by_key[key]:
+                weight = min(1.0, leaf.weight)
+                for hit in hits[key]:
+                    if leaf.field != ANYWHERE and not _in_field(hit, leaf.field, lead_chars):
+                        continue
+                    if hit[0] == TITLE:
+                        title = max(title, weight)
+                    elif number := paragraph_of(units, hit[4], hit[1]):
+                        paragraphs[number] = max(paragraphs.get(number, 0.0), weight)
+                        if hit[1] < lead_chars:
+                            lead = max(lead, weight)
+        carried = sum(paragraphs.values())
+        first = min(paragraphs, default=0)
+        return Coverage(title, lead, len(paragraphs), carried, max(total, 1), first)
 
     def strength(self, mass: float) -> float:
         return 1 - math.exp(-mass / self.scale) if mass > 0 else 0.0
@@ -210,8 +278,8 @@ class Scorer:
         pairs: list[tuple[Leaf, Hit, str]],
     ) -> None:
         """The term groups (or, for NEAR, the hits) of the parts that made the rule's score."""
-        if self.score(rule) <= 0:
-            return
+        if self.score(rule) <= 0 or isinstance(rule, AboutOf):
+            return  # aboutness is told in words (about_text), not by its many hits
         if isinstance(rule, TermSet):
             sets.setdefault(rule, clause)
         elif isinstance(rule, NearOf):
@@ -223,6 +291,19 @@ class Scorer:
         else:
             index = self.best[rule]
             self.collect(rule.children[index], rule.labels[index], sets, pairs)
+
+    def about_text(self, rule: Rule) -> str:
+        """How the topic runs through the article, in words: from the first `about:` on the
+        path that made the score ("in title, lead and 7 of 11 paragraphs")."""
+        if isinstance(rule, AboutOf):
+            return self.coverage(rule).describe()
+        if isinstance(rule, AllOf):
+            children: tuple[Rule, ...] = rule.required
+        elif isinstance(rule, AnyOf) and self.best.get(rule, -1) >= 0:
+            children = (rule.children[self.best[rule]],)
+        else:
+            return ""
+        return next((text for child in children if (text := self.about_text(child))), "")
 
     def item(self, leaf: Leaf, hit: Hit, clause: str) -> dict[str, object]:
         """One Evidence, as the fields TopicScore validates (faster than a model each)."""

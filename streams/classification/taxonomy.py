@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from streams.classification import query as q
+from streams.classification.aboutness import DEFAULT_ABOUT
 from streams.classification.compiler import QueryCompiler
 from streams.classification.matcher import KeyTable
 
@@ -69,6 +70,11 @@ class Scoring(BaseModel):
     more mentions than a typical one to be as clearly about something (a short one, as many).
     Within one paragraph the group's mentions count 1, paragraph_decay, paragraph_decay², ...
     (strongest first).
+
+    `about:(terms)` scores head + (1 - head) * spread, where head adds `about_title` and
+    `about_lead` for the zones the terms are in, and spread is the share of paragraphs that
+    carry them over `about_share` (capped at 1), less `about_late` times the share of the
+    paragraphs before the first mention (aboutness.py).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -84,6 +90,10 @@ class Scoring(BaseModel):
     paragraph_decay: float = Field(
         default=0.5, gt=0, le=1, description="Each further mention in a paragraph: this much."
     )
+    about_title: float = Field(default=DEFAULT_ABOUT.title, ge=0, le=1)
+    about_lead: float = Field(default=DEFAULT_ABOUT.lead, ge=0, le=1)
+    about_share: float = Field(default=DEFAULT_ABOUT.share, gt=0, le=1)
+    about_late: float = Field(default=DEFAULT_ABOUT.late, ge=0)
 
 
 class Topic(BaseModel):

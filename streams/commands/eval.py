@@ -2,6 +2,10 @@
 
 Each line is a RawArticle with a `label` (`russia_ukraine`, `other`, a list of labels, or
 null to skip). Articles go through the same clean and classify path as `newsradar process`.
+After the errors: leave-one-source-out figures (the threshold tuned on all sources but one,
+the one left out scored with it; a source is the dataset a namespaced id names, else the
+`source` field) and how many articles score near each topic's threshold, so a taxonomy
+fitted to the labelled set shows it in these numbers.
 """
 
 from __future__ import annotations
@@ -14,8 +18,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from schemas import RawArticle, TopicScore
-from streams.classification.evaluation import Miss, TopicTally, label_topics, report
-from streams.classification.logic import CompiledTaxonomy, compile_taxonomy, explain
+from streams.classification.evaluation import (
+    Miss,
+    Scored,
+    TopicTally,
+    distribution_report,
+    fold_of,
+    folds_report,
+    label_topics,
+    leave_one_source_out,
+    report,
+)
+from streams.classification.logic import CompiledTaxonomy, compile_taxonomy, explain, score_article
 from streams.classification.taxonomy import TaxonomyError, load_taxonomy
 from streams.codec import decode
 from streams.commands.inputs import utcnow
@@ -50,10 +64,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if unknown or not wanted:
         print(f"newsradar eval: no such topic(s) to evaluate: {unknown or '-'}", file=sys.stderr)
         return 2
-    tallies, other = _evaluate(labelled, taxonomy, wanted)
+    tallies, other, scored = _evaluate(labelled, taxonomy, wanted)
     skipped = len([line for line in lines if line.strip()]) - len(labelled)
     print(f"taxonomy {taxonomy.version}: {len(labelled)} labelled articles, {skipped} skipped")
     print("\n".join(report(tallies, other)))
+    for tally in tallies:
+        folds = leave_one_source_out(scored[tally.topic], tally.threshold)
+        print("\n".join(folds_report(tally.topic, folds, tally.threshold)))
+        print("\n".join(distribution_report(tally.topic, scored[tally.topic], tally.threshold)))
     return 0
 
 
@@ -79,10 +97,11 @@ def _labelled_topics(labelled: list[Labelled], topic_ids: list[str]) -> list[str
 
 def _evaluate(
     labelled: list[Labelled], taxonomy: CompiledTaxonomy, wanted: list[str]
-) -> tuple[list[TopicTally], Counter[str]]:
+) -> tuple[list[TopicTally], Counter[str], dict[str, list[Scored]]]:
     thresholds = {c.topic.id: c.topic.threshold for c in taxonomy.topics}
     tallies = {topic: TopicTally(topic, thresholds[topic]) for topic in wanted}
     other: Counter[str] = Counter()
+    scored: dict[str, list[Scored]] = {topic: [] for topic in wanted}
     for where, expected, raw in labelled:
         outcome = (
             Outcome(None, "clean", rejected=raw)
@@ -95,7 +114,20 @@ def _evaluate(
             wrong = (topic in expected) != (topic in found)
             miss = _miss(where, raw, outcome, found.get(topic), taxonomy, topic) if wrong else None
             tally.add(topic in expected, topic in found, miss)
-    return list(tallies.values()), other
+        scores = _scores(raw, outcome, taxonomy)
+        fold = fold_of(raw.id, raw.source) if isinstance(raw, RawArticle) else "-"
+        for topic, items in scored.items():
+            items.append(Scored(fold, topic in expected, scores.get(topic, 0.0)))
+    return list(tallies.values()), other, scored
+
+
+def _scores(
+    raw: RawArticle | Rejected, outcome: Outcome, taxonomy: CompiledTaxonomy
+) -> dict[str, float]:
+    """Every topic's score, passing or not (0 for an article the cleaner dropped)."""
+    if outcome.classified is None:
+        return {}
+    return {s.id: s.score for s in score_article(outcome.classified, taxonomy)}
 
 
 def _miss(

@@ -60,6 +60,7 @@ def test_seed_is_russia_ukraine_alone_with_evidence(seed_path):
         assert text[item.start : item.end] == item.matched
         assert item.clause
     assert {"putin", "ukraine", "russia"} <= {e.matched.casefold() for e in topic.evidence}
+    assert topic.about == "in 7 of 10 paragraphs, first in paragraph 3"  # the war runs through it
     assert classified.taxonomy_version == TAXONOMY.version
 
 

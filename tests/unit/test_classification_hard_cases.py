@@ -14,12 +14,13 @@ from streams.classification.logic import classify, compile_taxonomy, explain
 from streams.classification.taxonomy import load_taxonomy
 from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
+from tests.unit.coverage_fixtures import unwrapped
 from tests.unit.test_cleaning import NOW
 
 TAXONOMY = compile_taxonomy(load_taxonomy(DEFAULT_TAXONOMY))
 TOPIC = "russia-ukraine"
 
-IMPEACHMENT = (
+IMPEACHMENT = unwrapped(
     "House Democrats subpoena White House in Trump impeachment inquiry over Ukraine call",
     """House Democrats on Friday subpoenaed the White House for documents about President
 Donald Trump's July call with Ukrainian President Volodymyr Zelensky, deepening the
@@ -40,7 +41,7 @@ subpoena would itself be evidence of obstruction. Trump called the impeachment e
 witch hunt and said his call with the Ukrainian leader had been perfect.""",
 )
 
-BURISMA = (
+BURISMA = unwrapped(
     "Senate Republicans release report on Hunter Biden's role at Burisma",
     """Senate Republicans on Wednesday released a report on Hunter Biden's seat on the board
 of Burisma, a Ukrainian natural gas company, weeks before the presidential election.
@@ -56,7 +57,7 @@ Western officials had pressed Kyiv to fire a prosecutor they considered ineffect
 The committee chairman said further hearings could follow after the election.""",
 )
 
-MANAFORT = (
+MANAFORT = unwrapped(
     "Manafort sentenced for hiding millions earned lobbying for pro-Russian Ukrainian party",
     """Paul Manafort, the former chairman of Donald Trump's campaign, was sentenced on
 Thursday for hiding millions of dollars he earned as a political consultant in Ukraine.
@@ -73,7 +74,7 @@ The judge said the sentence reflected the scale of the tax and bank fraud, not t
 politics of the case. Manafort, 69, is expected to appeal.""",
 )
 
-ELECTION_INTERFERENCE = (
+ELECTION_INTERFERENCE = unwrapped(
     "US sanctions Russian operatives over interference in the midterm elections",
     """The Treasury Department on Thursday imposed sanctions on Russian individuals and
 companies it accused of meddling in the US midterm elections through social media
@@ -91,7 +92,7 @@ The measures come on top of sanctions imposed over Russia's annexation of Crimea
 tougher steps if interference continued before the presidential election.""",
 )
 
-SKRIPAL = (
+SKRIPAL = unwrapped(
     "Britain expels 23 Russian diplomats over Salisbury nerve agent attack",
     """Britain will expel 23 Russian diplomats after Moscow failed to explain how a
 military-grade nerve agent was used to poison former spy Sergei Skripal and his daughter
@@ -108,7 +109,7 @@ and over Russian support for the Syrian government. Allies including the United 
 France and Germany said they stood with Britain and would coordinate their response.""",
 )
 
-SYRIA = (
+SYRIA = unwrapped(
     "Russian jets pound rebel-held Idlib as Syria ceasefire talks stall",
     """Russian and Syrian government warplanes carried out dozens of air strikes on the
 rebel-held province of Idlib on Tuesday, activists said, as talks on a ceasefire stalled
@@ -125,7 +126,7 @@ Aid agencies said hospitals had been hit in the shelling and that food and fuel 
 running out in camps along the border.""",
 )
 
-DETAINED_AMERICAN = (
+DETAINED_AMERICAN = unwrapped(
     "Moscow court extends detention of American teacher held on drug charges",
     """A Moscow court on Monday extended the detention of an American teacher arrested at a
 Russian airport in August, when customs officers said they found cannabis oil in his
@@ -143,7 +144,7 @@ The teacher, who had taught at an international school in Moscow for ten years, 
 to 15 years in a Russian prison if convicted. His next hearing is set for December.""",
 )
 
-AIRLINER = (
+AIRLINER = unwrapped(
     "Iran admits its military shot down Ukrainian airliner by mistake",
     """Iran's military admitted on Saturday that it had shot down a Ukraine International
 Airlines passenger jet by mistake, killing all 176 people on board, after days of denials.
@@ -161,7 +162,7 @@ families deserved answers. Investigators said the missiles came from a Russian-m
 air defence system.""",
 )
 
-RELATED_BOX = (
+RELATED_BOX = unwrapped(
     "City council approves new stadium for local football club",
     """The city council voted on Tuesday to approve a new 20,000-seat stadium for the town's
 football club, ending a decade of debate over the riverside site.
@@ -178,7 +179,7 @@ Construction is due to begin next spring and the club hopes to play its first ma
 the new ground in two years. The chairman thanked supporters for their patience.""",
 )
 
-SANCTIONS = (
+SANCTIONS = unwrapped(
     "EU agrees new sanctions on Russia over war in Ukraine",
     """European Union governments agreed on Wednesday on a new package of sanctions against
 Russia over its war in Ukraine, targeting banks, oil exports and dozens of officials.
@@ -194,7 +195,7 @@ Diplomats said a further package was being prepared in case Moscow escalated its
 offensive in the east of Ukraine.""",
 )
 
-GAS = (
+GAS = unwrapped(
     "Russia cuts gas flows to Europe through Nord Stream as winter looms",
     """Russia's Gazprom cut gas deliveries through the Nord Stream pipeline to a fifth of
 capacity on Wednesday, deepening an energy crisis in Europe as governments race to fill
