@@ -17,18 +17,14 @@ from streams.alerting.logic import AlertRules
 from streams.alerting.records import summarize
 from streams.alerting.severity import escalations
 from streams.alerting.similarity import signature
+from streams.alerting.stories import reference
 
 
 def matched_article(article: CleanArticle, rules: AlertRules) -> MatchedArticle:
     """The article as the alert stage sees it: no body, its fingerprint instead."""
     body = f"{article.title}\n{article.text}"
     return MatchedArticle(
-        id=article.id,
-        title=article.title,
-        url=article.url,
-        source=article.source,
-        published=article.published,
-        ingested=article.ingested,
+        **reference(article),
         summary=summarize(article.text),
         signature=list(signature(body)),
         escalations=escalations(rules.escalation, body),

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
-from schemas import TopicMatch
+from schemas import CleanArticle, MatchedArticle, TopicMatch
 from schemas.alerts import ArticleRef
 from schemas.common import short_hash
 from streams.alerting.severity import loudest
@@ -72,16 +73,13 @@ def outlet(source: str | None, url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+def reference(article: CleanArticle | MatchedArticle) -> dict[str, Any]:
+    """What identifies an article in a story and an alert: the fields of an ArticleRef."""
+    return {name: getattr(article, name) for name in ArticleRef.model_fields}
+
+
 def article_ref(match: TopicMatch) -> ArticleRef:
-    a = match.article
-    return ArticleRef(
-        id=a.id,
-        title=a.title,
-        url=a.url,
-        source=a.source,
-        published=a.published,
-        ingested=a.ingested,
-    )
+    return ArticleRef(**reference(match.article))
 
 
 def find(
