@@ -8,8 +8,7 @@ from pydantic import Field
 
 from schemas.articles import Evidence
 from schemas.common import Record, UtcDatetime
-
-AlertKind = Literal["story", "story-update", "surge", "digest"]
+from schemas.vocabulary import AlertKind, Severity
 
 
 class ArticleRef(Record):
@@ -38,7 +37,7 @@ class DigestEntry(Record):
 
     story_id: str
     title: str
-    severity: str
+    severity: Severity
     article_count: int
     outlet_count: int
     url: str | None = None
@@ -57,7 +56,7 @@ class Alert(Record):
     kind: AlertKind = "story"
     topic: str
     topic_name: str
-    severity: str
+    severity: Severity
     score: float = Field(ge=0.0, le=1.0)
     story_id: str | None = Field(default=None, description="Absent on digests.")
     article_id: str

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from schemas.common import Record, UtcDatetime, short_hash
+from schemas.vocabulary import Severity
 
 
 class RawArticle(Record):
@@ -83,7 +84,7 @@ class TopicScore(Record):
     id: str
     name: str
     score: float = Field(ge=0.0, le=1.0)
-    severity: str = "info"
+    severity: Severity = "info"
     evidence: list[Evidence]
     about: str = Field(
         default="",

@@ -33,8 +33,10 @@ class DeadLetter(Record):
     """
 
     schema_version: Literal[1] = 1
-    stage: str
-    reason: str = Field(description="A short code from a small fixed set, e.g. invalid_json.")
+    # Read leniently: a letter from a newer worker may name a stage or reason this one does
+    # not know, and must still be shown and replayed. Writers use schemas/vocabulary.py.
+    stage: str = Field(description="One of schemas.vocabulary.STAGES when written.")
+    reason: str = Field(description="A short code from schemas.vocabulary.DeadLetterReason.")
     detail: str = Field(default="", description="Human-readable explanation.")
     exception_type: str | None = None
     original: str = Field(description="The original value: UTF-8 text, or base64 of the bytes.")

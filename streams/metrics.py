@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from importlib import metadata
 from itertools import product
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     REGISTRY,
@@ -23,35 +23,16 @@ from prometheus_client import (
     generate_latest,
 )
 
-from schemas.alerts import AlertKind
+from schemas.vocabulary import ALERT_KINDS, DEAD_LETTER_REASONS, DROP_REASONS, SEVERITIES, STAGES
 
 if TYPE_CHECKING:
     from schemas import Alert
 
-STAGES = ("clean", "classify", "alert")
-#: Why any stage may dead-letter a record (streams/codec.py, streams/stage.py), pre-created
-#: at 0: a series born with its first increment would hide that increment from rate().
-DEAD_LETTER_REASONS = (
-    "empty_record",
-    "invalid_json",
-    "invalid_schema",
-    "internal_error",
-    "too_large_to_publish",
-    "unpublishable",
-)
-#: A stage's own dead-letter reasons (streams/cleaning/logic.py), pre-created at 0 as well.
-STAGE_DEAD_LETTER_REASONS = {
-    "clean": ("oversized", "empty_text", "no_letters", "too_short", "time_budget")
-}
-#: Deliberate drops (not errors) per stage, pre-created at 0 so rates exist before the first.
-DROP_REASONS = {"clean": ("duplicate", "language"), "alert": ("duplicate",)}
 #: Seconds from ingestion to alert: sub-second when healthy, minutes when lagging.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0)
 #: Seconds from publication to alert: feeds deliver minutes to days late.
 FRESHNESS_BUCKETS = (60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 604800)
 SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-#: The taxonomy's severity levels (`Level` in streams/classification/taxonomy.py).
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
 class Metrics:
@@ -218,10 +199,10 @@ class Metrics:
             self.articles_in.labels(stage)
             self.articles_out.labels(stage)
             self.processing_seconds.labels(stage)
-            for reason in (*DEAD_LETTER_REASONS, *STAGE_DEAD_LETTER_REASONS.get(stage, ())):
+            for reason in DEAD_LETTER_REASONS[stage]:
                 self.dead_letters.labels(stage, reason)
-            for reason in DROP_REASONS.get(stage, ()):
-                self.dropped.labels(stage, reason)
+            for drop in DROP_REASONS.get(stage, ()):
+                self.dropped.labels(stage, drop)
 
     def observe_match(self, topic: str, score: float) -> None:
         """Count an article that passed a topic's threshold, and where its score fell."""
@@ -254,7 +235,7 @@ class Metrics:
             for metric in (self.topic_matches, self.match_score, self.end_to_end_latency):
                 metric.labels(topic)
             self.freshness.labels(topic)
-            for kind, severity in product(get_args(AlertKind), SEVERITIES):
+            for kind, severity in product(ALERT_KINDS, SEVERITIES):
                 self.alerts.labels(topic, kind, severity)
 
     def exposition(self) -> bytes:

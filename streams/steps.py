@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from schemas import Alert, CleanArticle, RawArticle, TopicMatch
+from schemas.vocabulary import STAGES
 from streams.alerting.logic import AlertRules, Step, on_match
 from streams.alerting.matches import topic_matches
 from streams.alerting.state import Overlay, StateValue
@@ -40,7 +41,7 @@ ORIGIN_HEADER = "newsradar-raw-origin"
 # The logical topics a step writes; the agents map them to Kafka topics.
 DEDUP, CLEAN, CLASSIFIED, MATCHES, ALERTS = "dedup", "clean", "classified", "matches", "alerts"
 # The stages, as metrics and dead letters name them.
-CLEAN_STAGE, CLASSIFY_STAGE, ALERT_STAGE = "clean", "classify", "alert"
+CLEAN_STAGE, CLASSIFY_STAGE, ALERT_STAGE = STAGES
 
 T = TypeVar("T")
 

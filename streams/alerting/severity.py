@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-LEVELS = ("info", "low", "medium", "high", "critical")
+from schemas.vocabulary import SEVERITIES
+
+LEVELS = SEVERITIES  # quietest first
 
 
 def level(severity: str) -> int:

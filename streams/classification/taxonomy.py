@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
 from pydantic import (
@@ -21,12 +21,11 @@ from pydantic import (
     field_validator,
 )
 
+from schemas.vocabulary import Severity as Level
 from streams.classification import query as q
 from streams.classification.aboutness import DEFAULT_ABOUT
 from streams.classification.compiler import QueryCompiler
 from streams.classification.matcher import KeyTable
-
-Level = Literal["info", "low", "medium", "high", "critical"]
 
 
 def _parsed(text: str) -> str:

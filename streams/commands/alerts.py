@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from schemas import Alert
-from streams.alerting.severity import LEVELS
+from schemas.vocabulary import ALERT_KINDS, SEVERITIES
 from streams.alerting.sinks import Filter
 from streams.codec import decode
 from streams.kafka_admin import assign_topic as _assign
@@ -23,7 +23,7 @@ from streams.terminal import printable
 
 TOPIC_WAIT_S = 10.0
 
-KINDS = ("story", "story-update", "surge", "digest")
+KINDS = ALERT_KINDS
 #: Severity colours: loud ones stand out, quiet ones recede.
 STYLES = {
     "critical": "bold white on red",
@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from-beginning", action="store_true", help="with --follow, start at the oldest alert"
     )
     parser.add_argument(
-        "--min-severity", choices=LEVELS, default="info", help="only alerts at least this loud"
+        "--min-severity", choices=SEVERITIES, default="info", help="only alerts at least this loud"
     )
     parser.add_argument(
         "--kind", dest="kinds", action="append", choices=KINDS, help="only this kind (repeatable)"

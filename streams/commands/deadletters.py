@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.text import Text
 
 from schemas import DeadLetter
+from schemas.vocabulary import STAGES
 from streams.codec import decode
 from streams.deadletters import LetterFilter, position, preview, replayed_from
 from streams.kafka_admin import assign_topic, connect, unreachable
-from streams.metrics import STAGES
 from streams.rejection import Rejected
 from streams.settings import Settings
 from streams.terminal import one_line, printable

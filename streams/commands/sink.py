@@ -21,7 +21,7 @@ from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
 from schemas import Alert
-from streams.alerting.severity import LEVELS
+from schemas.vocabulary import ALERT_KINDS, SEVERITIES
 from streams.alerting.sinks import (
     AlertmanagerSink,
     Attempt,
@@ -40,7 +40,7 @@ from streams.settings import Settings
 
 NAME = "sink"
 HELP = "deliver alerts to a webhook or to Alertmanager, committing only what was delivered"
-KINDS = ("story", "story-update", "surge", "digest")
+KINDS = ALERT_KINDS
 
 log = logging.getLogger(__name__)
 Stopping = Callable[[], bool]
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=("webhook", "alertmanager"), help="what to deliver to")
     parser.add_argument("url", help="webhook URL, or Alertmanager's base URL")
     parser.add_argument("--group", help="consumer group (default: <app id>-sink-<kind>)")
-    parser.add_argument("--min-severity", choices=LEVELS, default="info")
+    parser.add_argument("--min-severity", choices=SEVERITIES, default="info")
     parser.add_argument(
         "--kind", dest="kinds", action="append", choices=KINDS, help="only this kind (repeatable)"
     )

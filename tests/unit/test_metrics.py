@@ -10,7 +10,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.metrics import MetricWrapperBase
 
 from schemas import Alert
-from streams.metrics import SEVERITIES, STAGES, Metrics
+from schemas.vocabulary import SEVERITIES, STAGES
+from streams.metrics import Metrics
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
