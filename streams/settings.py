@@ -100,6 +100,12 @@ class TopicSettings(BaseModel, frozen=True):
     alerts: str = Field(default="news.alerts", description="Alert, key alert id.")
     deadletter: str = Field(default="news.deadletter", description="DeadLetter.")
     partitions: int = Field(default=4, ge=1, description="Partitions of topics created.")
+
+    @property
+    def replay_ledger(self) -> str:
+        """The compacted topic `newsradar replay` records replayed letters in."""
+        return f"{self.deadletter}.replayed"
+
     replication_factor: int = Field(default=1, ge=1, description="Replicas of topics created.")
 
     def all_names(self) -> list[str]:

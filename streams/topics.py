@@ -1,10 +1,28 @@
-"""Every Kafka topic the worker uses, declared once: the pipeline graph on one screen.
+"""Every Kafka topic newsradar uses, on one screen; the worker's are declared here.
 
 Values are JSON bytes of the pydantic models in `schemas`; agents decode and encode them
 themselves, so a malformed record reaches the agent and becomes a dead letter.
 
     raw ──clean──► dedup ──dedup+classify──► clean, classified, matches
     matches ──alert──► alerts                 any stage ──► deadletter
+
+| topic (default name)                 | written by                 | key               |
+| ------------------------------------ | -------------------------- | ----------------- |
+| news.articles.raw                    | publish, feed, ingest      | article id        |
+| <app id>-clean-dedup (internal)      | clean agent                | dedup key         |
+| news.articles.clean                  | classify agent             | article id        |
+| news.articles.classified             | classify agent             | article id        |
+| news.topic-matches                   | classify agent             | topic id          |
+| news.alerts                          | alert agent                | alert id          |
+| news.deadletter                      | every agent                | the original key  |
+| <app id>-clean-seen-digests-changelog| classify agent's table     | partition:bucket  |
+| <app id>-alert-state-changelog       | alert agent's table        | state key         |
+| news.feeds.state (compacted)         | `newsradar feed`           | feed URL          |
+| news.deadletter.replayed (compacted) | `newsradar replay`         | letter position   |
+
+Names come from `streams/settings.py` (`TopicSettings`, `SourcesSettings.feed_state_topic`);
+`newsradar topics create` makes the pipeline's, Faust its internal ones and changelogs, the
+feed poller and the replay command their compacted ones.
 """
 
 from __future__ import annotations

@@ -73,10 +73,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def ledger_topic(settings: Settings) -> str:
-    return f"{settings.topics.deadletter}.replayed"
-
-
 @dataclass
 class Tally:
     """What a run did, for the closing report."""
@@ -114,7 +110,7 @@ def _run(args: argparse.Namespace, settings: Settings, deadline: float) -> Tally
             raise SystemExit(missing_topics([settings.topics.deadletter]))
         if not args.dry_run:
             _ensure_ledger(admin, settings, topics)
-        ledger = _read_ledger(consumer, ledger_topic(settings), topics, deadline)
+        ledger = _read_ledger(consumer, settings.topics.replay_ledger, topics, deadline)
         replay = _Replay(args, settings, producer, ledger, topics, deadline)
         partitions = assign_topic(consumer, settings.topics.deadletter, deadline)
         consumer.seek_to_beginning(*partitions)
@@ -134,7 +130,7 @@ def _run(args: argparse.Namespace, settings: Settings, deadline: float) -> Tally
 def _ensure_ledger(admin: KafkaAdminClient, settings: Settings, topics: set[str]) -> None:
     """Create the ledger compacted (the latest record per letter), before anything reads it:
     a read would let the broker auto-create it uncompacted."""
-    name = ledger_topic(settings)
+    name = settings.topics.replay_ledger
     if name in topics:
         return
     ledger = NewTopic(
@@ -193,7 +189,7 @@ class _Replay:
         self.wanted: LetterFilter = letter_filter(args)
         self.to: str | None = args.to
         self.producer, self.ledger, self.topics = producer, ledger, topics
-        self.source, self.ledger_topic = settings.topics.deadletter, ledger_topic(settings)
+        self.source, self.ledger_topic = settings.topics.deadletter, settings.topics.replay_ledger
         self.inputs = {
             "clean": settings.topics.raw,
             "classify": settings.topics.clean,
