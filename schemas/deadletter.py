@@ -27,9 +27,8 @@ class Header(BaseModel):
 class DeadLetter(Record):
     """The original bytes of a record a stage refused, and why, so it can be replayed.
 
-    `headers`, `key_encoding` and `original_size` came later, with defaults: letters
-    written before them still read (no headers, a UTF-8 key, size unknown), so the schema
-    version stays 1.
+    `headers`, `key_encoding` and `original_size` have defaults (no headers, a UTF-8 key,
+    size unknown), so a letter without them reads as well.
     """
 
     schema_version: Literal[1] = 1

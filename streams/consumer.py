@@ -3,9 +3,8 @@
 faust-streaming 0.15 commits, per partition, the end of the first run of consecutive
 acknowledged offsets, and checks where that run starts only loosely (one missing record is
 allowed, and none is checked on a partition without a committed offset). Records can go
-missing before that run in several ways, all seen here while a worker started with articles
-already waiting (tests/integration/test_clean_dedup.py failed one run in three, and the
-article was gone for good):
+missing before that run in several ways, all seen while a worker started with articles
+already waiting (the article was gone for good):
 
 - a stream that receives a record while the app's flow is stopped (recovery after a
   rebalance has not finished), or from an older consumer generation, skips it and still
@@ -90,20 +89,20 @@ class Consumer(faust_aiokafka.Consumer):
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     @property
-    def _guard(self) -> _Guard:
-        guard = self.__dict__.get("_newsradar_guard")
-        if guard is None:
-            guard = self.__dict__["_newsradar_guard"] = _Guard()
-        return guard
+    def _reads(self) -> _PartitionReads:
+        reads = self.__dict__.get("_newsradar_reads")
+        if reads is None:
+            reads = self.__dict__["_newsradar_reads"] = _PartitionReads()
+        return reads
 
     def starts_at(self, starts: Mapping[Any, int]) -> None:
         """Where each assigned partition is read from after this rebalance."""
-        guard = self._guard
-        guard.starts = {TP(tp.topic, tp.partition): offset for tp, offset in starts.items()}
-        guard.rewinds.clear()
-        guard.retried.clear()
-        guard.missing.clear()
-        guard.idle.clear()
+        reads = self._reads
+        reads.starts = {TP(tp.topic, tp.partition): offset for tp, offset in starts.items()}
+        reads.rewinds.clear()
+        reads.retried.clear()
+        reads.missing.clear()
+        reads.idle.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
@@ -118,7 +117,7 @@ class Consumer(faust_aiokafka.Consumer):
             if not message.acked:
                 message.acked = True
                 self._unacked_messages.discard(message)
-                self._guard.rewind(message.tp, message.offset)
+                self._reads.rewind(message.tp, message.offset)
                 notify(self._waiting_for_ack)
         return False
 
@@ -129,7 +128,7 @@ class Consumer(faust_aiokafka.Consumer):
             yield tp, message
 
     async def _read_again(self) -> None:
-        rewinds = self._guard.rewinds
+        rewinds = self._reads.rewinds
         if not rewinds or not self.app.flow_control.is_active():
             return
         assigned = self.assignment()
@@ -144,22 +143,22 @@ class Consumer(faust_aiokafka.Consumer):
         PATIENCE_SECONDS: the records were thrown away, and with no later record on the
         partition no commit would ever notice (`_new_offset` sees only gaps before acks).
         Read it again from its start."""
-        guard, now = self._guard, monotonic()
-        if now - guard.checked < CHECK_SECONDS:
+        reads, now = self._reads, monotonic()
+        if now - reads.checked < CHECK_SECONDS:
             return
-        guard.checked = now
+        reads.checked = now
         held = {m.tp for m in list(self._unacked_messages) if not m.acked}
         thread = cast(ConsumerThread, self._thread)
-        for tp, start in list(guard.starts.items()):
+        for tp, start in list(reads.starts.items()):
             position = thread.fetched_up_to(tp)
             if position is None or position <= start or tp in held or self._acked[tp]:
-                guard.idle.pop(tp, None)
+                reads.idle.pop(tp, None)
                 continue
-            since = guard.idle.get(tp)
+            since = reads.idle.get(tp)
             if since is None or since[0] != position:  # still moving: in flight
-                guard.idle[tp] = (position, now)
+                reads.idle[tp] = (position, now)
             elif now - since[1] >= PATIENCE_SECONDS:
-                del guard.idle[tp]
+                del reads.idle[tp]
                 log.warning(
                     "%s[%s]: offsets %s..%s fetched and never handled; reading them again",
                     tp.topic,
@@ -167,27 +166,27 @@ class Consumer(faust_aiokafka.Consumer):
                     start,
                     position - 1,
                 )
-                guard.rewind(tp, start)
+                reads.rewind(tp, start)
 
     def _new_offset(self, tp: TP) -> int | None:
-        guard = self._guard
-        if tp in guard.rewinds:
+        reads = self._reads
+        if tp in reads.rewinds:
             return None  # a record waits to be read again: commit nothing past it
         acked = self._acked[tp]
-        start = guard.starts.get(tp)
+        start = reads.starts.get(tp)
         if acked and start is not None and min(acked) > start and not self._gap[tp]:
             # Usually the missing record is still being processed: wait for it. Only one
             # missing for longer than any record takes was thrown away: read it again, once.
-            first_seen = guard.missing.setdefault(tp, (start, monotonic()))
+            first_seen = reads.missing.setdefault(tp, (start, monotonic()))
             if first_seen[0] != start:
-                guard.missing[tp] = (start, monotonic())
+                reads.missing[tp] = (start, monotonic())
                 return None
             if monotonic() - first_seen[1] < PATIENCE_SECONDS:
                 return None
-            del guard.missing[tp]
-            if guard.retried.get(tp) != start:
-                guard.retried[tp] = start
-                guard.rewind(tp, start)
+            del reads.missing[tp]
+            if reads.retried.get(tp) != start:
+                reads.retried[tp] = start
+                reads.rewind(tp, start)
                 return None
             log.warning(
                 "%s[%s]: offsets %s..%s never arrived after a second read; going on",
@@ -196,14 +195,14 @@ class Consumer(faust_aiokafka.Consumer):
                 start,
                 min(acked) - 1,
             )
-        guard.missing.pop(tp, None)
+        reads.missing.pop(tp, None)
         offset: int | None = super()._new_offset(tp)
         if offset is not None:
-            guard.starts[tp] = offset
+            reads.starts[tp] = offset
         return offset
 
 
-class _Guard:
+class _PartitionReads:
     """Per partition: where reading started, and what must be read again."""
 
     def __init__(self) -> None:

@@ -35,7 +35,7 @@ from streams.alerting.surges import SurgeRules
 
 __all__ = ["AlertRules", "Step", "alert_id", "on_match", "summarize"]
 
-Outcome = Literal["new", "joined", "duplicate", "redelivered"]
+StoryOutcome = Literal["new", "joined", "duplicate", "redelivered"]
 #: Stories waiting for a digest: more than this and the oldest are left out of it.
 MAX_DIGEST_STORIES = 50
 #: Off by default: escalation is per topic in the taxonomy's severity rules ("nuclear" is
@@ -65,7 +65,7 @@ class Step:
 
     changes: dict[str, StateValue | None]
     alerts: list[Alert]
-    outcome: Outcome
+    outcome: StoryOutcome
     live_stories: int = 0
 
 
@@ -110,7 +110,7 @@ def on_match(
 
 def _place(
     tx: Overlay, topic: TopicState, match: TopicMatch, moment: datetime, rules: AlertRules
-) -> tuple[Story, TopicState, Outcome] | None:
+) -> tuple[Story, TopicState, StoryOutcome] | None:
     """The article joins the most similar live story, or founds one; None if it is in one."""
     article, topic_id = match.article, match.topic.id
     sig = tuple(article.signature)

@@ -24,14 +24,14 @@ from streams.alerting.severity import at_least
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["delivered", "retried", "rejected"]
+Delivery = Literal["delivered", "retried", "rejected"]
 #: Statuses worth retrying: the receiver is busy, restarting or behind a failing proxy.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    outcome: Outcome
+    outcome: Delivery
     detail: str = ""
 
 
@@ -42,7 +42,7 @@ class Sink(Protocol):
     def deliver(self, alert: Alert) -> Attempt: ...
 
 
-def verdict(status: int) -> Outcome:
+def verdict(status: int) -> Delivery:
     """2xx delivered; busy or broken receivers retried; any other refusal is final."""
     if 200 <= status < 300:
         return "delivered"

@@ -163,7 +163,7 @@ def classified_article(
     )
 
 
-def explain(article: CleanArticle, taxonomy: CompiledTaxonomy, topic_id: str) -> TopicScore:
+def explain_topic(article: CleanArticle, taxonomy: CompiledTaxonomy, topic_id: str) -> TopicScore:
     """One topic's score and evidence whatever the threshold: why an article missed."""
     (compiled,) = [c for c in taxonomy.topics if c.topic.id == topic_id]
     scorer = _scorer(

@@ -29,7 +29,12 @@ from streams.classification.evaluation import (
     leave_one_source_out,
     report,
 )
-from streams.classification.logic import CompiledTaxonomy, compile_taxonomy, explain, score_article
+from streams.classification.logic import (
+    CompiledTaxonomy,
+    compile_taxonomy,
+    explain_topic,
+    score_article,
+)
 from streams.classification.taxonomy import TaxonomyError, load_taxonomy
 from streams.codec import decode
 from streams.commands.inputs import utcnow
@@ -144,4 +149,6 @@ def _miss(
     if outcome.classified is None:
         reason = outcome.rejected.reason if outcome.rejected else "unknown"
         return Miss(article_id, title, where, None, f"dropped by {outcome.stage}: {reason}")
-    return Miss(article_id, title, where, score or explain(outcome.classified, taxonomy, topic))
+    return Miss(
+        article_id, title, where, score or explain_topic(outcome.classified, taxonomy, topic)
+    )

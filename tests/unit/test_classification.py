@@ -13,7 +13,7 @@ from streams.classification.evaluation import TopicTally, label_topics, report
 from streams.classification.logic import (
     classify,
     compile_taxonomy,
-    explain,
+    explain_topic,
     reload_taxonomy,
     score_article,
 )
@@ -44,7 +44,7 @@ def _tiny(query: str, threshold: float = 0.5, **topic: object) -> object:
 
 
 def _score(taxonomy: object, title: str, text: str) -> float:
-    return explain(_article(title, text), taxonomy, "t").score  # type: ignore[arg-type]
+    return explain_topic(_article(title, text), taxonomy, "t").score  # type: ignore[arg-type]
 
 
 def test_seed_is_russia_ukraine_alone_with_evidence(seed_path):

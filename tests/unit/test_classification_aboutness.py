@@ -24,7 +24,7 @@ from streams.classification.evaluation import (
     folds_report,
     leave_one_source_out,
 )
-from streams.classification.logic import classify, compile_taxonomy, explain
+from streams.classification.logic import classify, compile_taxonomy, explain_topic
 from streams.classification.taxonomy import Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
@@ -49,7 +49,7 @@ def _one_topic(query: str) -> object:
 @pytest.mark.parametrize(("title", "text"), MISSED.values(), ids=MISSED.keys())
 def test_coverage_about_the_war_is_russia_ukraine(title, text):
     article = _cleaned(title, text)
-    assert TOPIC in [t.id for t in classify(article, TAXONOMY).topics], explain(
+    assert TOPIC in [t.id for t in classify(article, TAXONOMY).topics], explain_topic(
         article, TAXONOMY, TOPIC
     )
 
@@ -57,7 +57,7 @@ def test_coverage_about_the_war_is_russia_ukraine(title, text):
 @pytest.mark.parametrize(("title", "text"), PASSING.values(), ids=PASSING.keys())
 def test_the_war_in_passing_is_not_russia_ukraine(title, text):
     article = _cleaned(title, text)
-    score = explain(article, TAXONOMY, TOPIC)
+    score = explain_topic(article, TAXONOMY, TOPIC)
     assert score.score < 0.45, score  # a margin under the threshold, not a near miss
 
 
@@ -107,9 +107,9 @@ def test_about_rewards_coverage_not_repetition():
     about = _one_topic("about:(gas)")
     spread = "Gas prices rose.\n\nThe gas deal held.\n\nGas flows resumed.\n\nMore gas came."
     repeated = "Gas, gas, gas and gas.\n\nPrices rose.\n\nThe deal held.\n\nFlows resumed."
-    assert explain(_cleaned("Markets", spread), about, "t").score == 1.0  # type: ignore[arg-type]
+    assert explain_topic(_cleaned("Markets", spread), about, "t").score == 1.0  # type: ignore[arg-type]
     # In the lead (0.3) and one paragraph of four (0.25 / 0.5 of the rest): 0.3 + 0.7 * 0.5.
-    assert explain(_cleaned("Markets", repeated), about, "t").score == 0.65  # type: ignore[arg-type]
+    assert explain_topic(_cleaned("Markets", repeated), about, "t").score == 0.65  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

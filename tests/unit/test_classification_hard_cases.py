@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from schemas import CleanArticle, RawArticle
-from streams.classification.logic import classify, compile_taxonomy, explain
+from streams.classification.logic import classify, compile_taxonomy, explain_topic
 from streams.classification.taxonomy import load_taxonomy
 from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
@@ -266,13 +266,13 @@ def _topics(article: CleanArticle) -> list[str]:
 @pytest.mark.parametrize(("title", "text"), OUT_OF_TOPIC.values(), ids=OUT_OF_TOPIC.keys())
 def test_hard_negatives_are_not_russia_ukraine(title, text):
     article = _cleaned(title, text)
-    assert TOPIC not in _topics(article), explain(article, TAXONOMY, TOPIC)
+    assert TOPIC not in _topics(article), explain_topic(article, TAXONOMY, TOPIC)
 
 
 @pytest.mark.parametrize(("title", "text"), IN_TOPIC.values(), ids=IN_TOPIC.keys())
 def test_sanctions_and_gas_tied_to_the_war_are_russia_ukraine(title, text):
     article = _cleaned(title, text)
-    assert TOPIC in _topics(article), explain(article, TAXONOMY, TOPIC)
+    assert TOPIC in _topics(article), explain_topic(article, TAXONOMY, TOPIC)
 
 
 @pytest.mark.parametrize(
@@ -296,4 +296,4 @@ def test_the_box_counts_for_little_even_if_cleaning_leaves_it():
     """Classified as it stands, box and all: headline-like lines are asides."""
     title, text = RELATED_BOX
     article = CleanArticle(id="box", title=title, text=text)
-    assert explain(article, TAXONOMY, TOPIC).score < 0.4
+    assert explain_topic(article, TAXONOMY, TOPIC).score < 0.4
