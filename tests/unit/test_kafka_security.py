@@ -14,6 +14,7 @@ from aiokafka.errors import SaslAuthenticationFailed, UnsupportedSaslMechanismEr
 from faust.auth import SASLCredentials, SSLCredentials
 from pydantic import SecretStr, ValidationError
 
+from streams import kafka_security
 from streams.kafka_admin import client_config
 from streams.kafka_security import (
     KafkaAccessError,
@@ -146,12 +147,25 @@ def test_tls_and_mechanism_refusals_are_explained_other_failures_are_left_alone(
     assert access_failure(kafka, ConnectionRefusedError()) is None
 
 
-def test_plaintext_needs_no_login_check():
-    verify_access(KafkaSettings(bootstrap="127.0.0.1:1"))  # returns at once, no connection
+def test_plaintext_needs_no_login_check(monkeypatch):
+    attempts: list[object] = []
+    monkeypatch.setattr(kafka_security, "_first_refusal", lambda *args: attempts.append(args))
+    assert verify_access(KafkaSettings(bootstrap="127.0.0.1:1")) is None
+    assert attempts == []  # no connection tried at all
 
 
-def test_a_broker_that_does_not_answer_is_left_to_the_client_s_retries():
-    verify_access(_sasl(bootstrap="127.0.0.1:1"), timeout=2)  # refused port: not a refusal
+def test_a_broker_that_does_not_answer_is_left_to_the_client_s_retries(monkeypatch):
+    """The login is tried, and a refused port is no login refusal: the process goes on."""
+    tried, real = [], kafka_security._first_refusal
+
+    async def first_refusal(kafka: KafkaSettings, timeout: float):  # type: ignore[no-untyped-def]
+        refusal = await real(kafka, timeout)
+        tried.append(refusal)
+        return refusal
+
+    monkeypatch.setattr(kafka_security, "_first_refusal", first_refusal)
+    assert verify_access(_sasl(bootstrap="127.0.0.1:1"), timeout=2) is None
+    assert tried == [None]
 
 
 def test_kafka_python_s_admin_client_config_never_reaches_the_log(caplog):
