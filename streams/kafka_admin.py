@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.kafka_security import client_security, verify_access
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 Client = TypeVar("Client")
 
 HOW_TO_CREATE = "create the topics with `newsradar topics create` (a worker does when it starts)"
+
+
+#: How long one poll of a reading command waits for records.
+POLL_MS = 500
 
 
 def client_config(settings: Settings, role: str = "") -> dict[str, Any]:
@@ -128,3 +133,24 @@ def assign_topic(
     partitions = [TopicPartition(topic, p) for p in sorted(ids)]
     consumer.assign(partitions)
     return partitions
+
+
+def read_records(
+    consumer: KafkaConsumer, end: dict[TopicPartition, int] | None, deadline: float | None
+) -> Iterator[ConsumerRecord]:
+    """The one way the commands read a topic: every record from the consumer's positions up
+    to `end` (the partitions' end offsets when the reading started; None: on and on) or the
+    `deadline` (a monotonic time), whichever comes first. A record that arrived after `end`
+    is left for the next reader. `reached` says afterwards whether the end was reached."""
+    while deadline is None or time.monotonic() < deadline:
+        if end is not None and reached(consumer, end):
+            return
+        for records in consumer.poll(timeout_ms=POLL_MS).values():
+            for record in records:
+                tp = TopicPartition(record.topic, record.partition)
+                if end is None or record.offset < end.get(tp, 0):
+                    yield record
+
+
+def reached(consumer: KafkaConsumer, end: dict[TopicPartition, int]) -> bool:
+    return all(consumer.position(tp) >= offset for tp, offset in end.items())

@@ -15,8 +15,7 @@ from schemas import Alert
 from schemas.vocabulary import ALERT_KINDS, SEVERITIES
 from streams.alerting.sinks import Filter
 from streams.codec import decode
-from streams.kafka_admin import assign_topic as _assign
-from streams.kafka_admin import connect
+from streams.kafka_admin import assign_topic, connect, read_records
 from streams.rejection import Rejected
 from streams.settings import Settings
 from streams.terminal import printable
@@ -61,7 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         # Without --follow nobody waits for the topic to appear: give it a few seconds.
         wait_until = deadline or (None if args.follow else time.monotonic() + TOPIC_WAIT_S)
-        partitions = _assign(consumer, settings.topics.alerts, wait_until)
+        partitions = assign_topic(consumer, settings.topics.alerts, wait_until)
         if args.follow and not args.from_beginning:
             consumer.seek_to_end(*partitions)
         else:
@@ -82,27 +81,20 @@ def _print_alerts(
     console = Console(highlight=False, soft_wrap=False)
     wanted = Filter(args.min_severity, frozenset(args.kinds or ()))
     count = 0
-    while not (args.max and count >= args.max):
-        if deadline is not None and time.monotonic() > deadline:
+    for record in read_records(consumer, end, deadline):
+        if args.max and count >= args.max:
             break
-        if end is not None and all(consumer.position(tp) >= off for tp, off in end.items()):
-            break
-        for records in consumer.poll(timeout_ms=500).values():
-            for record in records:
-                alert = decode(Alert, record.value)
-                if isinstance(alert, Rejected):
-                    print(
-                        f"unreadable alert at offset {record.offset}: {alert.reason}",
-                        file=sys.stderr,
-                    )
-                elif (not args.topic or alert.topic == args.topic) and wanted.wants(alert):
-                    if args.json:
-                        print(alert.model_dump_json(), flush=True)
-                    else:
-                        console.print(format_alert(alert))
-                    count += 1
-                if args.max and count >= args.max:
-                    return count
+        alert = decode(Alert, record.value)
+        if isinstance(alert, Rejected):
+            print(f"unreadable alert at offset {record.offset}: {alert.reason}", file=sys.stderr)
+        elif (not args.topic or alert.topic == args.topic) and wanted.wants(alert):
+            if args.json:
+                print(alert.model_dump_json(), flush=True)
+            else:
+                console.print(format_alert(alert))
+            count += 1
+            if args.max and count >= args.max:
+                break
     return count
 
 

@@ -24,7 +24,7 @@ from schemas import DeadLetter
 from schemas.vocabulary import STAGES
 from streams.codec import decode
 from streams.deadletters import LetterFilter, position, preview, replayed_from
-from streams.kafka_admin import assign_topic, connect, unreachable
+from streams.kafka_admin import assign_topic, connect, read_records, unreachable
 from streams.rejection import Rejected
 from streams.settings import Settings
 from streams.terminal import one_line, printable
@@ -128,23 +128,13 @@ def letters(
 ) -> Iterator[tuple[ConsumerRecord, DeadLetter]]:
     """Every readable letter up to `end` (for ever when None) or the deadline; an unreadable
     record on the dead-letter topic is reported on stderr and skipped."""
-    while deadline is None or time.monotonic() < deadline:
-        if end is not None and all(consumer.position(tp) >= off for tp, off in end.items()):
-            return
-        for records in consumer.poll(timeout_ms=500).values():
-            for record in records:
-                if end is not None and record.offset >= end.get(_tp(record), 0):
-                    continue  # arrived after the start: the next run sees it
-                letter = decode(DeadLetter, record.value)
-                if isinstance(letter, Rejected):
-                    where = position(record.topic, record.partition, record.offset)
-                    print(f"unreadable dead letter at {where}: {letter.reason}", file=sys.stderr)
-                    continue
-                yield record, letter
-
-
-def _tp(record: ConsumerRecord) -> TopicPartition:
-    return TopicPartition(record.topic, record.partition)
+    for record in read_records(consumer, end, deadline):
+        letter = decode(DeadLetter, record.value)
+        if isinstance(letter, Rejected):
+            where = position(record.topic, record.partition, record.offset)
+            print(f"unreadable dead letter at {where}: {letter.reason}", file=sys.stderr)
+            continue
+        yield record, letter
 
 
 def _show(console: Console, letter: DeadLetter, as_json: bool) -> None:

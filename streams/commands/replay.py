@@ -43,7 +43,14 @@ from streams.deadletters import (
     replay_topic,
     was_replayed,
 )
-from streams.kafka_admin import assign_topic, connect, missing_topics, unreachable
+from streams.kafka_admin import (
+    assign_topic,
+    connect,
+    missing_topics,
+    reached,
+    read_records,
+    unreachable,
+)
 from streams.settings import Settings
 from streams.terminal import one_line, printable
 
@@ -118,7 +125,7 @@ def _run(args: argparse.Namespace, settings: Settings, deadline: float) -> Tally
         for record, letter in letters(consumer, end, deadline):
             replay.offer(record.partition, record.offset, letter)
         replay.settle()
-        if any(consumer.position(tp) < offset for tp, offset in end.items()):
+        if not reached(consumer, end):
             replay.tally.failure("--timeout reached before the end of the dead-letter topic")
         return replay.tally
     finally:
@@ -154,12 +161,10 @@ def _read_ledger(
     consumer.seek_to_beginning(*partitions)
     end = consumer.end_offsets(partitions)
     ledger: dict[str, Replayed] = {}
-    while any(consumer.position(tp) < end[tp] for tp in partitions):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"newsradar: could not read {topic} to its end in time")
-        for records in consumer.poll(timeout_ms=500).values():
-            for record in records:
-                _apply(ledger, record.key, record.value)
+    for record in read_records(consumer, end, deadline):
+        _apply(ledger, record.key, record.value)
+    if not reached(consumer, end):
+        raise SystemExit(f"newsradar: could not read {topic} to its end in time")
     return ledger
 
 

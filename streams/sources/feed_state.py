@@ -22,7 +22,7 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from pydantic import ValidationError
 
-from streams.kafka_admin import connect
+from streams.kafka_admin import connect, reached, read_records
 from streams.settings import Settings
 from streams.sources.feeds import FeedState
 
@@ -81,12 +81,10 @@ class KafkaFeedStates:
         consumer.seek_to_beginning(*partitions)
         end = consumer.end_offsets(partitions)
         states: dict[str, FeedState] = {}
-        while any(consumer.position(tp) < end[tp] for tp in partitions):
-            if time.monotonic() > deadline:
-                raise StateNotLoaded(f"could not read {self.topic} to its end in time")
-            for records in consumer.poll(timeout_ms=500).values():
-                for record in records:
-                    _apply(states, record.key, record.value)
+        for record in read_records(consumer, end, deadline):
+            _apply(states, record.key, record.value)
+        if not reached(consumer, end):
+            raise StateNotLoaded(f"could not read {self.topic} to its end in time")
         return states
 
     def _partitions(self, consumer: KafkaConsumer, deadline: float) -> set[int]:
