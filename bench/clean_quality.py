@@ -38,11 +38,18 @@ import trafilatura
 
 from bench.clean_pages import FURNITURE, news_page
 from schemas import CleanArticle, RawArticle
-from streams.cleaning.logic import clean
+from streams.cleaning.furniture import LearnedRemoval
+from streams.cleaning.logic import Dropped, OutletLearning, clean
 from streams.cleaning.text import line_key, normalize, unescape_entities
+from streams.rejection import Rejected
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parents[1] / "shared" / "data" / "dev-articles.jsonl"
+# ../shared/data beside the repository (a worktree may sit one level deeper).
+DATA = next(
+    (p / "shared" / "data" for p in HERE.parents[1:3] if (p / "shared" / "data").is_dir()),
+    HERE.parents[1] / "shared" / "data",
+)
+CORPUS = DATA / "dev-articles.jsonl"
 LABELS = HERE / "clean_quality_labels.json"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 # Where one sentence ends and the next begins.
@@ -105,16 +112,64 @@ class Cleaned:
         return next((rule for rule, text in self.removed if key in text), "changed")
 
 
-def measure_text(rows: list[dict[str, str]], labels: dict[str, str], show: str) -> Tally:
+class Replay:
+    """The clean stage over articles in arrival order, learning each outlet's furniture
+    (`OutletLearning`, as `newsradar process` runs it), remembering the last learned removals."""
+
+    def __init__(self, learning: OutletLearning | None = None) -> None:
+        self.learning = learning or OutletLearning()
+        self.learned: tuple[LearnedRemoval, ...] = ()
+
+    def clean(self, raw: RawArticle) -> CleanArticle | Rejected | Dropped:
+        done = self.learning.clean(raw, ingested=NOW)
+        self.learned = done.learned
+        return done.result
+
+    def frozen(self) -> Replay:
+        """The model as it is now, no longer learning."""
+        return Replay(self.learning.frozen())
+
+
+def raw_article(row: dict[str, str]) -> RawArticle:
+    return RawArticle(
+        id=row["id"], title=row["title"], text=row["text"], url=row.get("url"), source=row["source"]
+    )
+
+
+def measure_text(
+    rows: list[dict[str, str]], labels: dict[str, str], show: str, replay: Replay | None = None
+) -> Tally:
+    """Each article as scraped, cleaned in arrival order by `replay` (default: as shipped)."""
+    replay = replay or Replay()
     tally = Tally()
     for row in rows:
-        raw = RawArticle(id=row["id"], title=row["title"], text=row["text"])
-        result = clean(raw, ingested=NOW)
+        result = replay.clean(raw_article(row))
         article = result if isinstance(result, CleanArticle) else None
         if article is None:
             tally.rejected[getattr(result, "reason", "?")] += 1
         _tally_article(tally, row, Cleaned(article), labels, show)
     return tally
+
+
+def warm_up(
+    rows: list[dict[str, str]], labels: dict[str, str], checkpoints: tuple[int, ...]
+) -> dict[str, dict[str, object]]:
+    """A model learning from cold (no shipped templates), frozen after the first n articles
+    and applied to the whole corpus: what it has learned by then."""
+    learner = Replay(OutletLearning(defaults={}))
+    results: dict[str, dict[str, object]] = {}
+    seen = 0
+    for n in checkpoints:
+        for row in rows[seen:n]:
+            learner.clean(raw_article(row))
+        seen = n
+        tally = measure_text(rows, labels, "", learner.frozen())
+        results[str(n)] = {
+            "furniture_remaining": sum(tally.remaining.values()),
+            "furniture_found": sum(tally.found.values()),
+            "body_sentences_lost": sum(tally.lost.values()),
+        }
+    return results
 
 
 def _tally_article(

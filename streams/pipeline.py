@@ -13,7 +13,8 @@ from streams.alerting.logic import AlertRules, on_match
 from streams.alerting.state import StateValue, apply_changes
 from streams.classification.logic import CompiledTaxonomy, classify, topic_matches
 from streams.cleaning.dedup import Seen, dedup_key
-from streams.cleaning.logic import DEFAULTS, CleanOptions, Dropped, clean, deduplicate
+from streams.cleaning.furniture import LearnedRemoval
+from streams.cleaning.logic import DEFAULTS, CleanOptions, Dropped, OutletLearning, deduplicate
 from streams.rejection import Rejected
 
 
@@ -31,15 +32,19 @@ class Outcome:
 
 @dataclass
 class CleanState:
-    """The clean stage for one run: its options, and the dedup table kept in a dict."""
+    """The clean stage for one run: its options, the dedup table kept in a dict, each
+    outlet's learned furniture, and the last article's learned removals (for --explain)."""
 
     options: CleanOptions = DEFAULTS
     window: float = 0.0
     seen: dict[str, Seen] = field(default_factory=dict)
+    furniture: OutletLearning = field(default_factory=OutletLearning)
+    learned: tuple[LearnedRemoval, ...] = ()
 
     def cleaned(self, raw: RawArticle, now: datetime) -> CleanArticle | Rejected | Dropped:
         """The agents' two steps in one: clean, then drop a duplicate seen within the window."""
-        article = clean(raw, ingested=now, options=self.options)
+        done = self.furniture.clean(raw, ingested=now, options=self.options)
+        article, self.learned = done.result, done.learned
         if not isinstance(article, CleanArticle):
             return article
         key = dedup_key(article)

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         verdict = outcome.rejected or outcome.dropped
         if args.explain:
-            print("\n".join(explain(item.where, item.article, outcome.classified, verdict)))
+            shown = explain(item.where, item.article, outcome.classified, verdict, cleaning.learned)
+            print("\n".join(shown))
         elif verdict is not None:
             print(
                 f"dropped {outcome.article_id} ({item.where}): {verdict.reason}: {verdict.detail}",
