@@ -33,12 +33,14 @@ class LineRule:
 
 @dataclass(frozen=True, slots=True)
 class SpanRule:
-    """Furniture inside a line; only tried when one of `triggers` occurs in the lowered line."""
+    """Furniture inside a line; only tried when one of `triggers` occurs in the lowered line
+    (in the line as written, with `exact`: for furniture set in capitals)."""
 
     rule: str
     pattern: re.Pattern[str]
     triggers: tuple[str, ...]
     max_words: int = 60
+    exact: bool = False
 
 
 def _line(rule: str, max_words: int, *alternatives: str, needs: tuple[str, ...] = ()) -> LineRule:
@@ -56,6 +58,12 @@ _AGENCY = (
     r"getty(?: images)?|afp|ap(?: photo| images)?|reuters|epa(?:-efe)?|efe|pa(?: media| wire)?"
     r"|shutterstock|alamy|anadolu(?: agency)?|xinhua|tass|sputnik|ria novosti|bloomberg"
     r"|nurphoto|sopa images|zuma(?: press)?|dpa|ansa|kyodo|yonhap|cnsphoto"
+)
+_SHARE_WORD = r"(?:Share|Tweet|Post|Email|E-mail|Print|Pin|Save|Facebook|Twitter|LinkedIn|WhatsApp)"
+#: News agencies as credited in running text (their capitals as written).
+_AGENCY_CAPS = (
+    r"Getty Images|AFP|AP|Reuters|EPA|PA|Shutterstock|Alamy|Bloomberg|Xinhua|TASS|Sputnik"
+    r"|NurPhoto|SOPA Images|ZUMA Press|dpa|ANSA|Kyodo|Yonhap|The Washington Post|The New York Times"
 )
 _RELATED_NOUN = (
     r"posts?|articles?|stories|story|news|reads?|links?|content|coverage|topics?|headlines|picks"
@@ -87,6 +95,15 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"content continues below",
     ),
     _line("advertisement", 25, r"click here to (?:get|buy|order|subscribe|download|shop)\b.*"),
+    _line(
+        "newsletter",
+        25,
+        r"click here (?:to|for)\b.*\b(?:newsletters?|sign[ -]?up|subscribe)\b.*",
+        needs=("click here",),
+    ),
+    _line(
+        "read_more", 25, r"click here (?:to|for) (?:read|see|watch|more)\b.*", needs=("click here",)
+    ),
     _line(
         "media",
         14,
@@ -166,10 +183,11 @@ LINE_RULES: tuple[LineRule, ...] = (
     _line(
         "photo_credit",
         20,
-        r"(?:photo(?:graph|s)?|picture|pic|images?|img|credits?|(?:photo|image|picture) (?:credit"
-        r"|source)|file (?:photo|image|picture)|main (?:photo|image)|top image|featured image"
+        r"(?:photo(?:graph|grapher|s)?|picture|pic|images?|img|credits?"
+        r"|(?:photo|image|picture) (?:credit|source)|file (?:photo|image|picture)"
+        r"|main (?:photo|image)|top image|featured image"
         r"|illustration|graphic|video credit)\s*[:|]\s*\S.*",
-        r"image source\s*[,:]\s*\S.*",
+        r"image (?:source|copyright)\s*[,:]?\s*\S.*",
         rf"(?:[\w.' -]{{1,40}}/\s*)?(?:{_AGENCY})(?:\s+via\s+getty images)?"
         rf"(?:\s*/\s*[\w.' -]{{1,40}})?",
         r".{0,60}\bfile (?:photo|image|picture)\s*:\s*\S.*",
@@ -177,7 +195,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _line(
         "photo_credit",
         60,
-        r"(?:image|media|video|photo|picture) caption\s*[,:]\s*.*",
+        r"(?:image|media|video|photo|picture) caption\s*[,:]?\s*.*",
     ),
     _line(
         "copyright",
@@ -296,6 +314,96 @@ SPAN_RULES: tuple[SpanRule, ...] = (
         "embed",
         re.compile(r"\s*(?:pic\.twitter\.com/\w+|https?://t\.co/\w+)", _I),
         ("pic.twitter.com", "t.co/"),
+    ),
+    # What a video player leaves in the text: its placeholder, its box ("JUST WATCHED <title>
+    # Replay More Videos ... MUST WATCH <title> 01:22"), a gallery's slides ("Photos: <title>
+    # <caption> Hide Caption 3 of 12", one after another).
+    SpanRule(
+        "media",
+        re.compile(r"\s*\bmedia playback is (?:unsupported|not supported) on your device\b\.?", _I),
+        ("media playback",),
+        max_words=10,
+    ),
+    SpanRule(
+        "media",
+        re.compile(r"\s*\bJUST WATCHED\b.{1,400}?\bMUST WATCH\b(?:.{1,200}?\b\d{1,2}:\d{2}\b)?"),
+        ("JUST WATCHED",),
+        max_words=100,
+        exact=True,
+    ),
+    SpanRule(
+        "media",
+        re.compile(r"\s*(?:\bPhotos?:\s.{0,600}?)?\bHide Caption \d{1,3} of \d{1,3}\b", _I),
+        ("hide caption",),
+        max_words=120,
+    ),
+    # A share or listen bar glued to a paragraph ("LISTEN TO ARTICLE 6:52 SHARE THIS ARTICLE
+    # Share Tweet Post Email The Fed said..."), and the link line after the last paragraph.
+    SpanRule(
+        "share",
+        re.compile(r"\s*\b(?:Read|Share) or (?:Read|Share) this (?:story|article)\s*:\s*\S+", _I),
+        ("this story:", "this article:"),
+        max_words=12,
+    ),
+    SpanRule(
+        "share",
+        re.compile(r"\s*\bLISTEN TO (?:THIS )?(?:ARTICLE|STORY)\b(?:\s+\d{1,2}:\d{2}\b)?"),
+        ("LISTEN TO",),
+        max_words=8,
+        exact=True,
+    ),
+    SpanRule(
+        "share",
+        re.compile(
+            r"\s*\b(?:SHARE THIS (?:ARTICLE|STORY)|Share this (?:article|story))"
+            rf"(?:\s+{_SHARE_WORD})*|\s*\b{_SHARE_WORD}(?:\s+{_SHARE_WORD}){{2,}}\b"
+        ),
+        ("SHARE THIS", "Share this", "Share ", "Tweet ", "Email "),
+        max_words=20,
+        exact=True,
+    ),
+    # Related-link hover cards, flattened into the sentence: the linked name, then the card
+    # glued to it (the full name, glued to a headline) up to its "MORE" button, as in "Sen.
+    # Jane DoeJane Q. DoeDoe backs ferry bill MORE (D-Calif.) said".
+    SpanRule(
+        "related_card",
+        re.compile(
+            r"(?<=[a-z])[A-Z][a-z'-]+(?: \(?[A-Z][\w'.)-]*){0,5}?[a-z](?=[A-Z])[^\n]{1,400}?"
+            r"\bMORE\b(?! ?[A-Z]{2})"
+        ),
+        ("MORE",),
+        max_words=70,
+        exact=True,
+    ),
+    # A newsletter or app call in capitals, up to the next word in small letters.
+    SpanRule(
+        "newsletter",
+        re.compile(
+            r"\s*\b(?:CLICK HERE|SIGN UP)\b(?:[^a-z\n]{0,200}?)(?:NEWSLETTER|APP|HERE)\b[^a-z\s]*"
+        ),
+        ("CLICK HERE", "SIGN UP"),
+        max_words=30,
+        exact=True,
+    ),
+    # Photographer credits set in the text: "Photographer: Jane Doe/Bloomberg".
+    SpanRule(
+        "photo_credit",
+        re.compile(
+            r"\s*\b(?:Photographer|Photograph|Photo|Picture|Image)(?: credit)?:\s+"
+            rf"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*/\s*(?:{_AGENCY_CAPS}|[A-Z][\w&.'-]*)"
+            r"(?:\s+via\s+Getty Images)?"
+        ),
+        ("Photographer:", "Photograph:", "Photo:", "Picture:", "Image:"),
+        max_words=14,
+        exact=True,
+    ),
+    # "Read More <another story's headline>" after a paragraph's last sentence.
+    SpanRule(
+        "related_card",
+        re.compile(r"(?<=[.!?\"'])\s+Read More\s+(?=[A-Z\"'])[^\n]{1,200}$"),
+        ("Read More",),
+        max_words=30,
+        exact=True,
     ),
 )
 

@@ -38,7 +38,8 @@ _RULES_BY_WORDS = tuple(
 # What a line is compared by, cheaply: its words as written, whatever the case and the
 # punctuation around it; a title is also compared by its letters and digits alone.
 # Every span rule's trigger, looked for in the whole article before any line.
-_SPAN_TRIGGERS = frozenset(trigger for rule in SPAN_RULES for trigger in rule.triggers)
+_SPAN_TRIGGERS = frozenset(t for rule in SPAN_RULES if not rule.exact for t in rule.triggers)
+_EXACT_TRIGGERS = frozenset(t for rule in SPAN_RULES if rule.exact for t in rule.triggers)
 _EDGES = " .,;:!?\"'()[]{}-–—…*•·|"
 
 
@@ -55,8 +56,10 @@ def clean_lines(title: str, lines: Sequence[str]) -> tuple[list[str], list[Remov
 def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
     """Each line with the furniture inside it cut out, and what was cut."""
     removed: list[Removal] = []
-    whole = "\n".join(lines).lower()
-    present = {trigger for trigger in _SPAN_TRIGGERS if trigger in whole}
+    whole = "\n".join(lines)
+    lowered = whole.lower()
+    present = {t for t in _SPAN_TRIGGERS if t in lowered}
+    present.update(t for t in _EXACT_TRIGGERS if t in whole)
     if not present:
         return lines, removed
     active = [rule for rule in SPAN_RULES if present.intersection(rule.triggers)]
@@ -64,7 +67,7 @@ def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
     for line in lines:
         lowered = line.lower()
         for rule in active:
-            if any(trigger in lowered for trigger in rule.triggers):
+            if any(trigger in (line if rule.exact else lowered) for trigger in rule.triggers):
                 line = _cut(rule.rule, rule.pattern, rule.max_words, line, removed)
         texts.append(line.strip())
     return texts, removed

@@ -52,6 +52,11 @@ END = "Officials said the work would be finished before the summer season began.
         ("AFP via Getty Images", "photo_credit"),
         ("Picture: Northwind Images | All rights reserved", "photo_credit"),
         ("Media playback is unsupported on your device", "media"),
+        ("Media caption The harbour master said the pier was safe again", "photo_credit"),
+        ("Image copyright Northwind Images", "photo_credit"),
+        ("Photographer: Jane Doe/Northwind", "photo_credit"),
+        ("CLICK HERE TO SIGN UP FOR OUR WEEKEND NEWSLETTER", "newsletter"),
+        ("CLICK HERE FOR MORE HARBOUR COVERAGE ON NORTHWIND.EXAMPLE", "read_more"),
         ("Watch: Drone footage of the repaired pier", "media"),
         ("Latest Videos", "media"),
         ("3 min read", "media"),
@@ -214,6 +219,75 @@ def test_a_biography_at_the_end_goes_but_the_same_shape_in_the_body_stays():
             "pic.twitter.com/AbC123xyz",
             "embed",
         ),
+        (
+            "Media playback is unsupported on your device The pier reopened on Monday.",
+            "The pier reopened on Monday.",
+            "Media playback is unsupported on your device",
+            "media",
+        ),
+        (
+            "JUST WATCHED Pier reopens Replay More Videos ... MUST WATCH Pier reopens 01:22 The "
+            "pier reopened on Monday.",
+            "The pier reopened on Monday.",
+            "JUST WATCHED Pier reopens Replay More Videos ... MUST WATCH Pier reopens 01:22",
+            "media",
+        ),
+        (
+            "The pier reopened. Photos: The storm Waves hit the pier. Hide Caption 1 of 12",
+            "The pier reopened.",
+            "Photos: The storm Waves hit the pier. Hide Caption 1 of 12",
+            "media",
+        ),
+        (
+            "SHARE THIS ARTICLE Share Tweet Post Email The pier reopened.",
+            "The pier reopened.",
+            "SHARE THIS ARTICLE Share Tweet Post Email",
+            "share",
+        ),
+        (
+            "LISTEN TO ARTICLE 4:31 The pier reopened.",
+            "The pier reopened.",
+            "LISTEN TO ARTICLE 4:31",
+            "share",
+        ),
+        (
+            "The pier reopened on Monday. Read or Share this story: https://nw.example/3xQ",
+            "The pier reopened on Monday.",
+            "Read or Share this story: https://nw.example/3xQ",
+            "share",
+        ),
+        (
+            "Councillor Jane DoeJane Q. DoeDoe backs new ferry timetable MORE (Harbour Party) "
+            "said the pier was safe.",
+            "Councillor Jane Doe (Harbour Party) said the pier was safe.",
+            "Jane Q. DoeDoe backs new ferry timetable MORE",
+            "related_card",
+        ),
+        (
+            "Mayor Bo RoeRobert (Bo) RoeHarbour: What the new pier means MORE (Ind.) spoke.",
+            "Mayor Bo Roe (Ind.) spoke.",
+            "Robert (Bo) RoeHarbour: What the new pier means MORE",
+            "related_card",
+        ),
+        (
+            "The pier reopened. CLICK HERE TO SIGN UP FOR OUR HARBOUR NEWSLETTER The work took "
+            "a week.",
+            "The pier reopened. The work took a week.",
+            "CLICK HERE TO SIGN UP FOR OUR HARBOUR NEWSLETTER",
+            "newsletter",
+        ),
+        (
+            "Photographer: Jane Doe/Bloomberg The pier reopened on Monday.",
+            "The pier reopened on Monday.",
+            "Photographer: Jane Doe/Bloomberg",
+            "photo_credit",
+        ),
+        (
+            "The pier reopened on Monday. Read More Tram line to reach the airport by 2030",
+            "The pier reopened on Monday.",
+            "Read More Tram line to reach the airport by 2030",
+            "related_card",
+        ),
     ],
 )
 def test_furniture_inside_a_line_is_cut_and_the_rest_stays(line, kept, cut, rule):
@@ -229,6 +303,14 @@ def test_furniture_inside_a_line_is_cut_and_the_rest_stays(line, kept, cut, rule
         "Russian losses reached 500 (source: the defence ministry).",
         "The US Copyright Office said it would review the case.",
         "He shouted READ MORE books at the crowd.",
+        "McDonald's said it would hire MORE staff, in capitals on its posters.",
+        "The YouTube Music team said MORE THAN half of its users were new.",
+        "The minister said she would share this article with the committee.",
+        "Share prices rose. Tweet counts fell. Post offices closed.",
+        "Click here, the sign said, to open the gate.",
+        "The image: a pier, a storm, a boat.",
+        "Her entry, Photo: Jane Doe at the Pier, won the prize.",
+        "Readers can read more about the pier in the council's report.",
     ],
 )
 def test_look_alike_spans_inside_real_sentences_stay(line):
