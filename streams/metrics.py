@@ -34,7 +34,7 @@ STAGES = ("clean", "classify", "alert")
 DEAD_LETTER_REASONS = ("empty_record", "invalid_json", "invalid_schema", "internal_error")
 #: A stage's own dead-letter reasons (streams/cleaning/logic.py), pre-created at 0 as well.
 STAGE_DEAD_LETTER_REASONS = {
-    "clean": ("oversized", "empty_text", "no_letters", "too_short", "time_budget")
+    "clean": ("oversized", "too_complex", "empty_text", "no_letters", "too_short", "time_budget")
 }
 #: Deliberate drops (not errors) per stage, pre-created at 0 so rates exist before the first.
 DROP_REASONS = {"clean": ("duplicate", "language"), "alert": ("duplicate",)}

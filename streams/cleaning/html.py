@@ -95,6 +95,17 @@ _XHTML_DOCTYPE = re.compile(r"^< ?! ?DOCTYPE[^>]*/[^<>/]*>", re.IGNORECASE)
 _SELF_CLOSED_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
 # Scripts go too, except the JSON ones: trafilatura's last resort reads articleBody there.
 _JSON_SCRIPT = re.compile(r"json", re.IGNORECASE)
+#: A page with more elements, or elements nested deeper, is refused (reason `too_complex`)
+#: before trafilatura reads it: none of its steps can be interrupted, and their cost grows
+#: with the elements and their depth (bench/hostile.py: 160,805 elements nested 200 deep took
+#: 12 s of CPU, 32,000 one-line paragraphs 9 s). The 889 real pages of
+#: ../shared/data/html-pages have at most 10,106 elements and 42 levels (median 686 and 16);
+#: the caps are twice and three times that. At the caps a page costs about 1 s.
+MAX_ELEMENTS = 20_000
+MAX_DEPTH = 128
+_COUNT = etree.XPath("count(//*)")
+# True when some element has MAX_DEPTH ancestors: one child step per level, linear in the page.
+_TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +131,8 @@ def extract_page(
     tree = _parse(markup)
     if tree is None:
         return Page(text="")
+    if (refused := too_complex(tree)) is not None:
+        return refused
     _drop_never_text(tree)
     if (late := budget.over("parsing the page")) is not None:
         return late
@@ -154,6 +167,17 @@ def _parse(markup: str) -> HtmlElement | None:
     except (ValueError, TypeError, etree.LxmlError):
         return None
     return tree if isinstance(tree, HtmlElement) and len(tree) else None
+
+
+def too_complex(tree: HtmlElement) -> Rejected | None:
+    """Refuse a page no real article needs: more than MAX_ELEMENTS elements, or deeper than
+    MAX_DEPTH levels (about 1 ms on the largest real page)."""
+    elements = int(_COUNT(tree))
+    if elements > MAX_ELEMENTS:
+        return Rejected("too_complex", f"{elements:,} elements, more than {MAX_ELEMENTS:,}")
+    if _TOO_DEEP(tree.getroottree()):
+        return Rejected("too_complex", f"elements nested more than {MAX_DEPTH} levels deep")
+    return None
 
 
 def _repaired_start(markup: str) -> str:
