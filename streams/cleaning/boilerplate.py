@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from streams.cleaning import boilerplate_languages as languages
+
 _I = re.IGNORECASE
 
 
@@ -46,7 +48,7 @@ class SpanRule:
 def _line(rule: str, max_words: int, *alternatives: str, needs: tuple[str, ...] = ()) -> LineRule:
     body = "|".join(f"(?:{alternative})" for alternative in alternatives)
     # A bullet or an emoji may stand before furniture, punctuation after it.
-    pattern = re.compile(rf"(?:[^\w\s]{{1,3}}\s*)?(?:{body})[\s.:;!|·•-]*", _I)
+    pattern = re.compile(rf"(?:[^\w\s]{{1,3}}\s*)?(?:{body})[\s.:;!?|·•-]*", _I)
     return LineRule(rule, pattern, max_words, needs)
 
 
@@ -150,7 +152,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"thanks? (?:you )?for (?:signing up|subscribing)\b.*",
         r"by (?:subscribing|signing up|clicking|entering your e-?mail)\b.*",
         r"(?:please )?(?:enter|provide) (?:a |your )?(?:valid )?e-?mail(?: address)?\b.*",
-        r"invalid e-?mail(?: address)?.*|(?:free )?newsletters?",
+        r"invalid e-?mail(?: address)?.*|(?:free )?newsletters?|(?:[\w.&'-]+ ){1,3}newsletters?",
         r"sign[ -]?up(?: now| today| here| for free)?|subscribe(?: now| today| here| for free)?",
         r"join (?:our|the) (?:mailing )?list",
         r"subscribe to (?:our|the|[\w.-]+) [\w .,&'-]*(?:channel|newsletter|feed|rss|podcast"
@@ -228,7 +230,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?:\w{3,9},? )?(?:\d{1,2} \w{3,9}\.?,? \d{4}|\w{3,9}\.? \d{1,2},? \d{4}),? (?:at )?"
         r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4}(?:[+-]\d{1,2})?)?",
         r"print(?: this (?:article|page|story))?",
-        r"(?:updated|published|last updated|first published)(?: on| at)?\s*:?\s*(?:\d{1,2}[:/.]\d"
+        r"(?:updated|published|last (?:updated|modified)|first published|created|modified)"
+        r"(?: on| at)?\s*:?\s*(?:\d{1,2}[:/.]\d"
         r"|\d{1,2} \w+ \d{4}|\w+ \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})[\w\s:,./+-]{0,30}",
     ),
     _line(
@@ -253,6 +256,11 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"\S+@\S+.*",
         needs=("@",),
     ),
+    # The same kinds in the other languages news pages come in.
+    *(
+        _line(rule, max_words, *alternatives, needs=needs)
+        for rule, max_words, alternatives, needs in languages.LINE_RULES
+    ),
 )
 
 #: A line that opens a trailing block of other stories' headlines (or of tags, sources).
@@ -260,7 +268,8 @@ TRAILING_MARKER = re.compile(
     "|".join(f"(?:{alt})" for alt in _RELATED_MARKER)
     + r"|(?:tags?|topics?|filed under|categories|keywords|sources?(?: for this article)?"
     r"(?: include)?|references|share this(?: article| story)?)\s*:?"
-    + r"|similar posts|related (?:posts|articles|stories)|more stories|you may also like",
+    + r"|similar posts|related (?:posts|articles|stories)|more stories|you may also like"
+    + f"|{languages.TRAILING_MARKER.pattern}",
     _I,
 )
 

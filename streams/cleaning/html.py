@@ -43,13 +43,12 @@ _DOCUMENT = re.compile(r"<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 # not <time> or <link>, which the metadata readers use): gone from the raw tree first, the
 # metadata readers' and trafilatura's many tree copies and XPath passes have less to walk.
 _NEVER_TEXT = (
-    "nav",
+    # nav and noscript stay: trafilatura deletes them, but its last resort reads them
     "footer",
     "aside",
     "menu",
     "menuitem",
     "style",
-    "noscript",
     "template",
     "svg",
     "iframe",

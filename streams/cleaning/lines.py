@@ -25,6 +25,9 @@ from streams.cleaning.boilerplate import (
 from streams.cleaning.text import line_key
 
 KEEP = ""
+#: A bar of items between "|": at most this many items of at most this many words.
+MAX_BAR_ITEMS = 12
+MAX_BAR_ITEM_WORDS = 6
 # A line that ends a sentence (possibly inside closing quotes or brackets).
 _SENTENCE_END = re.compile(r"[.!?:;…][\"')\]]*$")
 # Site names after a title: "Ferry strike ends | Northwind News".
@@ -125,7 +128,22 @@ def _line_rule(text: str, key: str, title: _Title, seen: set[str]) -> str:
         return "repeated_title"
     if key in seen:
         return "repeated_paragraph"
-    return furniture_rule(text)
+    return furniture_rule(text) or _bar_rule(text)
+
+
+def _bar_rule(text: str) -> str:
+    """A bar of short items between "|" (date | categories | comments, menu entries) is page
+    furniture; a table row, which starts with "|", is not."""
+    if " | " not in text or text.startswith("|"):
+        return KEEP
+    parts = text.split(" | ")
+    if len(parts) > MAX_BAR_ITEMS or any(_long_item(part) for part in parts):
+        return KEEP
+    return "page_furniture"
+
+
+def _long_item(part: str) -> bool:
+    return not 1 <= part.count(" ") + 1 <= MAX_BAR_ITEM_WORDS or part.rstrip().endswith(".")
 
 
 def _has_word(text: str) -> bool:
