@@ -505,11 +505,16 @@ def shipped_defaults() -> dict[int, tuple[int, str]]:
 
 def outlet_key(url: str | None, source: str | None) -> str:
     """Whose furniture an article carries: the site of its URL, else its source, else ""."""
-    if url:
-        host = (urlsplit(url.strip()).hostname or "").removeprefix("www.")
-        if host:
-            return host
+    if url and (host := _host(url)):
+        return host
     return (source or "").strip().lower()
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url.strip()).hostname or "").removeprefix("www.")
+    except ValueError:  # not a URL ("A://[" is an unclosed IPv6 address)
+        return ""
 
 
 class Outlets:

@@ -41,7 +41,8 @@ DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 WHO = ["Officials", "Residents", "Engineers", "Inspectors", "Shopkeepers", "Teachers", "Pilots"]
 WHAT = ["complaints", "letters", "petitions", "calls", "visits", "reports", "claims", "votes"]
 SHARE = "Read or Share this story: https://nw.example/s/{code}"
-NEWSLETTER = "CLICK HERE TO SIGN UP FOR OUR WEEKEND NEWSLETTER"
+# Furniture no rule knows: only its frequency across the outlet's articles gives it away.
+NEWSLETTER = "The Gazette: your harbour, your stories, every single morning"
 
 
 def body(i: int) -> list[str]:
@@ -149,7 +150,7 @@ def test_a_copy_of_a_recent_article_is_not_learned_from():
 def test_learned_removals_never_take_most_of_an_article():
     lines = ["Anyone can write for the Gazette today.", "Anyone can send us a photo or a tip."]
     state = learned([article(i, *lines) for i in range(10)])
-    assert removed_texts(state, lines + ["Short body line here."]) == []
+    assert removed_texts(state, [*lines, "Short body line here."]) == []
 
 
 def test_the_state_round_trips_through_json_bytes_and_stays_bounded():
@@ -158,7 +159,7 @@ def test_the_state_round_trips_through_json_bytes_and_stays_bounded():
     for i in range(400):
         words = [f"w{rng.randrange(10**6)}" for _ in range(400)]
         lines = [" ".join(words[k : k + 8]) + "." for k in range(0, 400, 8)]
-        state = learn(state, paragraphs(lines + [NEWSLETTER]), float(i))
+        state = learn(state, paragraphs([*lines, NEWSLETTER]), float(i))
     assert state is not None
     data = state.encode()
     assert len(data) <= MAX_ENCODED_BYTES
@@ -190,6 +191,7 @@ def test_counts_halve_after_the_half_life():
         ("https://www.Example.com/a/1", "Example News", "example.com"),
         (None, " Example News ", "example news"),
         ("not a url", None, ""),
+        ("A://[", "Example News", "example news"),
         (None, None, ""),
     ],
 )
@@ -207,7 +209,7 @@ def test_many_outlets_in_one_process_are_bounded():
 def test_the_shipped_defaults_are_masked_templates_applied_from_the_first_article():
     defaults = shipped_defaults()
     assert defaults and all(template(text).decode() == text for _, text in defaults.values())
-    support, text = max(defaults.values())
+    _support, text = max(defaults.values())
     line = text.replace(" url", " https://a.example/x").capitalize()
     assert remove(None, paragraphs(article(1, line)))[1][0].default
 
@@ -220,7 +222,8 @@ def test_clean_with_learns_and_clean_applies_without_learning():
         state = done.furniture
     assert isinstance(done.result, CleanArticle)
     assert [(r.rule, r.text) for r in done.result.removed] == [(RULE, NEWSLETTER)]
-    assert [(r.template, r.support) for r in done.learned] == [(template(NEWSLETTER).decode(), THRESHOLD)]
+    expected = [(template(NEWSLETTER).decode(), THRESHOLD)]
+    assert [(r.template, r.support) for r in done.learned] == expected
     raw = RawArticle(title="Later", text="\n".join(article(40, NEWSLETTER)))
     applied = clean(raw, ingested=NOW, furniture=state)
     assert isinstance(applied, CleanArticle) and NEWSLETTER not in applied.text
