@@ -121,15 +121,21 @@ _HALVE = bytes(count // 2 for count in range(256))
 
 def template(text: str) -> bytes:
     """The template a line or sentence is an instance of: what stays when a number or link
-    changes. Also a template's own template (shipped defaults are stored in this form).
+    changes; a paragraph's is its sentences' joined. Also a template's own template (the
+    shipped defaults are stored in this form).
 
-    Numbers are masked in short segments only: furniture with a changing number is short
+    Numbers are masked in short sentences only: furniture with a changing number is short
     ("Hide Caption 17 of 37"); a long sentence whose numbers change is a formulaic body
     sentence ("Air defences shot down 23 drones overnight"), which must recur verbatim.
     """
-    if "/" in text or "www." in text:
-        text = _URL.sub(" url ", text)
-    data = text.encode("utf-8", "replace")
+    parts = _sentences(text)
+    return b" ".join(map(_template, parts)) if len(parts) > 1 else _template(text)
+
+
+def _template(sentence: str) -> bytes:
+    if "/" in sentence or "www." in sentence:
+        sentence = _URL.sub(" url ", sentence)
+    data = sentence.encode("utf-8", "replace")
     words = data.translate(_MASKED).split()
     if len(words) >= PROSE_WORDS:
         return b" ".join(data.translate(_UNMASKED).split())
@@ -285,16 +291,15 @@ class Paragraph(NamedTuple):
 def paragraphs(texts: Sequence[str]) -> list[Paragraph]:
     """Each paragraph with its templates' keys, computed once for learning and removing.
 
-    A paragraph of several sentences is keyed by its sentences' templates joined: they are
-    split at spaces and closing punctuation, which a template drops anyway.
+    Each sentence is templated once; the paragraph's template is theirs joined (`template`).
     """
     out = []
     for text in texts:
         parts = _sentences(text)
         if len(parts) == 1:
-            out.append(Paragraph(_segment(text, template(text))))
+            out.append(Paragraph(_segment(text, _template(text))))
             continue
-        keys = [template(part) for part in parts]
+        keys = [_template(part) for part in parts]
         sentences = tuple(map(_segment, parts, keys))
         out.append(Paragraph(_segment(text, b" ".join(keys)), sentences))
     return out

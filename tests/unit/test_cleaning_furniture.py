@@ -86,6 +86,17 @@ def test_a_template_keeps_the_words_and_masks_what_changes(line, masked):
     assert template(masked.decode()) == masked  # shipped templates are stored in this form
 
 
+def test_a_paragraph_is_keyed_by_its_template_as_shipped_defaults_are():
+    paragraph = (
+        "Try our harbour tours, 7 days a week from 9am. All 12 boats leave from the old pier "
+        "by the lighthouse in the north of the bay."
+    )
+    (whole,) = paragraphs([paragraph])
+    assert len(whole.sentences) == 2
+    assert whole.whole.key == zlib.crc32(template(paragraph))
+    assert template(template(paragraph).decode()) == template(paragraph)
+
+
 def test_a_line_an_outlet_repeats_is_removed_once_its_support_reaches_the_threshold():
     articles = [article(i, NEWSLETTER) for i in range(THRESHOLD)]
     before = learned(articles[:-1])
