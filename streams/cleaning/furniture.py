@@ -117,6 +117,7 @@ def _key_table(digits: bytes) -> bytes:
 _MASKED = _key_table(b"#")
 _UNMASKED = _key_table(b"")
 _HALVE = bytes(count // 2 for count in range(256))
+_BIT_MASK = BLOOM_BITS - 1
 
 
 def template(text: str) -> bytes:
@@ -169,10 +170,10 @@ class OutletFurniture:
 
     def support(self, key: int) -> int:
         """In how many of the outlet's articles the template keyed `key` occurred (0: unknown)."""
-        for slot in _slots(key):
-            if self.keys[slot] == key:
-                return self.counts[slot]
-        return 0
+        first, second = _slots(key)
+        if self.keys[first] == key:
+            return self.counts[first]
+        return self.counts[second] if self.keys[second] == key else 0
 
     def copy(self) -> OutletFurniture:
         return OutletFurniture(
@@ -195,8 +196,8 @@ class OutletFurniture:
                 "halved_at": self.halved_at,
                 "sightings": self.sightings,
                 "bloom": _packed(bytes(self.recent_bits + self.older_bits), compress=True),
-                "keys": _packed(_little_endian(self.keys)),
-                "counts": _packed(bytes(self.counts)),
+                "keys": _packed(_little_endian(self.keys), compress=True),
+                "counts": _packed(bytes(self.counts), compress=True),
                 "recent": _packed(_little_endian(self.recent)),
             },
             separators=(",", ":"),
@@ -216,9 +217,9 @@ def _decoded(value: dict[str, object]) -> OutletFurniture:
     if value["v"] != _VERSION:
         raise ValueError("another version")
     bloom = _unpacked(value["bloom"], compressed=True)
-    keys = array("I", _native(_unpacked(value["keys"])))
-    counts = bytearray(_unpacked(value["counts"]))
-    recent = array("I", _native(_unpacked(value["recent"])))
+    keys = _native(_unpacked(value["keys"], compressed=True))
+    counts = bytearray(_unpacked(value["counts"], compressed=True))
+    recent = _native(_unpacked(value["recent"]))
     if len(bloom) != BLOOM_BITS // 4 or len(keys) != SLOTS or len(counts) != SLOTS:
         raise ValueError("another size")
     halved_at = value["halved_at"]
@@ -264,10 +265,6 @@ def _slots(key: int) -> tuple[int, int]:
     return first, second if second != first else first ^ 1
 
 
-def _bits(key: int) -> tuple[int, int, int]:
-    return key & (BLOOM_BITS - 1), (key >> 9) & (BLOOM_BITS - 1), (key >> 18) & (BLOOM_BITS - 1)
-
-
 class Segment(NamedTuple):
     """A paragraph or a sentence of one, with its template's key (0: never a template) and
     the template's length in words."""
@@ -292,17 +289,31 @@ def paragraphs(texts: Sequence[str]) -> list[Paragraph]:
     """Each paragraph with its templates' keys, computed once for learning and removing.
 
     Each sentence is templated once; the paragraph's template is theirs joined (`template`).
+    A paragraph longer than MAX_WORDS is never a template, nor are the sentences in its
+    middle: furniture glued to a paragraph sits at its edges (a share bar before the first
+    sentence, a link after the last), and templating the rest would cost time for nothing.
     """
     out = []
     for text in texts:
         parts = _sentences(text)
         if len(parts) == 1:
             out.append(Paragraph(_segment(text, _template(text))))
-            continue
-        keys = [_template(part) for part in parts]
-        sentences = tuple(map(_segment, parts, keys))
-        out.append(Paragraph(_segment(text, b" ".join(keys)), sentences))
+        elif text.count(" ") >= MAX_WORDS:
+            out.append(Paragraph(Segment(text), _edges(parts)))
+        else:
+            keys = [_template(part) for part in parts]
+            sentences = tuple(map(_segment, parts, keys))
+            out.append(Paragraph(_segment(text, b" ".join(keys)), sentences))
     return out
+
+
+def _edges(parts: list[str]) -> tuple[Segment, ...]:
+    """A long paragraph's sentences: the first and the last templated, the others not."""
+    last = len(parts) - 1
+    return tuple(
+        _segment(part, _template(part)) if index in (0, last) else Segment(part)
+        for index, part in enumerate(parts)
+    )
 
 
 def _sentences(text: str) -> list[str]:
@@ -392,12 +403,14 @@ def _count(state: OutletFurniture, key: int) -> None:
 
 def _sighted(state: OutletFurniture, key: int) -> bool:
     """Whether the template was seen lately (then True); else remember that it was."""
-    bits = _bits(key)
-    for generation in (state.recent_bits, state.older_bits):
-        if all(generation[bit >> 3] & (1 << (bit & 7)) for bit in bits):
+    a, b, c = key & _BIT_MASK, (key >> 9) & _BIT_MASK, (key >> 18) & _BIT_MASK
+    for bits in (state.recent_bits, state.older_bits):
+        if bits[a >> 3] >> (a & 7) & bits[b >> 3] >> (b & 7) & bits[c >> 3] >> (c & 7) & 1:
             return True
-    for bit in bits:
-        state.recent_bits[bit >> 3] |= 1 << (bit & 7)
+    bits = state.recent_bits
+    bits[a >> 3] |= 1 << (a & 7)
+    bits[b >> 3] |= 1 << (b & 7)
+    bits[c >> 3] |= 1 << (c & 7)
     state.sightings += 1
     if state.sightings >= GENERATION:
         state.older_bits, state.recent_bits = state.recent_bits, bytearray(BLOOM_BITS // 8)
@@ -426,12 +439,16 @@ def remove(
     A furniture paragraph goes whole; furniture sentences are cut out of their paragraph.
     `defaults`: templates known before the stream (None: the shipped ones; {}: none).
     """
-    lookup = _Support(state, shipped_defaults() if defaults is None else defaults)
+    lookup = _Support(state, shipped_defaults() if defaults is None else defaults, _keys(article))
+    if not lookup.found:
+        return [paragraph.whole.text for paragraph in article], []
     kept: list[str] = []
     removed: list[LearnedRemoval] = []
     wholes = [paragraph.whole for paragraph in article]
     for index, paragraph in enumerate(article):
-        if paragraph.whole.key and lookup.furniture(paragraph.whole, _around(wholes, index)):
+        if paragraph.whole.key in lookup.found and lookup.furniture(
+            paragraph.whole, _around(wholes, index)
+        ):
             removed.append(lookup.removal(paragraph.whole))
             continue
         kept_sentences = _kept_sentences(paragraph, lookup, removed)
@@ -452,7 +469,7 @@ def _kept_sentences(
     cut = [
         index
         for index, sentence in enumerate(sentences)
-        if sentence.key and lookup.furniture(sentence, _around(sentences, index))
+        if sentence.key in lookup.found and lookup.furniture(sentence, _around(sentences, index))
     ]
     if not cut:
         return [paragraph.whole.text]
@@ -465,29 +482,31 @@ def _around(segments: Sequence[Segment], index: int) -> list[Segment]:
 
 
 class _Support:
-    """Support of a template: the outlet's own count, or the shipped default's."""
+    """The article's templates with support enough to matter (the outlet's own count, or the
+    shipped default's, whichever is higher): most articles have none, and are done at once."""
 
-    def __init__(self, state: OutletFurniture | None, defaults: Defaults) -> None:
-        self.state = state
+    def __init__(self, state: OutletFurniture | None, defaults: Defaults, keys: set[int]) -> None:
+        self.found: dict[int, tuple[int, bool]] = {}
+        for key in keys:
+            own = state.support(key) if state is not None else 0
+            default = defaults[key][0] if key in defaults else 0
+            if max(own, default) >= BLOCK_THRESHOLD:
+                self.found[key] = (own, False) if own >= default else (default, True)
         self.defaults = defaults
 
-    def of(self, segment: Segment) -> tuple[int, bool]:
-        own = self.state.support(segment.key) if self.state is not None and segment.key else 0
-        default = self.defaults.get(segment.key, (0, ""))[0] if segment.key else 0
-        return (own, False) if own >= default else (default, True)
+    def of(self, segment: Segment) -> int:
+        return self.found[segment.key][0] if segment.key in self.found else 0
 
     def furniture(self, segment: Segment, neighbours: Iterable[Segment]) -> bool:
         """Support enough alone, or enough for a block: lines that recur together are rarely
         body, a line that recurs alone may be (a background sentence a story repeats)."""
-        support = self.of(segment)[0] if segment.key else 0
+        support = self.of(segment)
         if support >= THRESHOLD and (support >= PROSE_THRESHOLD or not segment.prose()):
             return True
-        return support >= BLOCK_THRESHOLD and any(
-            self.of(near)[0] >= BLOCK_THRESHOLD for near in neighbours if near.key
-        )
+        return support >= BLOCK_THRESHOLD and any(self.of(near) for near in neighbours)
 
     def removal(self, segment: Segment) -> LearnedRemoval:
-        support, default = self.of(segment)
+        support, default = self.found[segment.key]
         shown = self.defaults[segment.key][1] if default else template(segment.text).decode()
         return LearnedRemoval(segment.text, shown, support, default)
 

@@ -43,7 +43,6 @@ _DOCUMENT = re.compile(r"<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 # not <time> or <link>, which the metadata readers use): gone from the raw tree first, the
 # metadata readers' and trafilatura's many tree copies and XPath passes have less to walk.
 _NEVER_TEXT = (
-    # nav and noscript stay: trafilatura deletes them, but its last resort reads them
     "footer",
     "aside",
     "menu",
@@ -92,6 +91,9 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 # (20 kB of them: 6 s); `/[^<>/]*>` matches the same doctypes (at the last slash) in linear time.
 _XHTML_DOCTYPE = re.compile(r"^< ?! ?DOCTYPE[^>]*/[^<>/]*>", re.IGNORECASE)
 _SELF_CLOSED_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
+# A <nav> or <noscript> goes too, unless it holds paragraphs: a few sites keep their article
+# there, and trafilatura's last resort reads it (it deletes them itself otherwise).
+_LINKS_ONLY = etree.XPath("//nav[not(.//p)] | //noscript[not(.//p)]")
 # Scripts go too, except the JSON ones: trafilatura's last resort reads articleBody there.
 _JSON_SCRIPT = re.compile(r"json", re.IGNORECASE)
 #: A page with more elements, or elements nested deeper, is refused (reason `too_complex`)
@@ -214,6 +216,8 @@ def _metadata(tree: HtmlElement, url: str | None, today: date) -> Page:
 
 def _drop_never_text(tree: HtmlElement) -> None:
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    for element in _LINKS_ONLY(tree):
+        element.drop_tree()
     for script in list(tree.iter("script")):
         if not _JSON_SCRIPT.search(script.get("type") or ""):
             script.drop_tree()

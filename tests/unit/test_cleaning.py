@@ -144,8 +144,7 @@ def test_a_title_with_a_site_name_still_matches_the_bare_title_in_the_body():
         (RawArticle(title="Numbers", text="12 34 56\n\n-- 78 --"), "no_letters"),
         (RawArticle(title="Short", text="Ships sail at dawn."), "too_short"),
         (RawArticle(title="Furniture", text="ADVERTISEMENT\n\nShare this article"), "empty_text"),
-        # trafilatura's last resort reads a page's <nav> when nothing else has text
-        (RawArticle(html="<nav>Home</nav><script>x()</script>"), "too_short"),
+        (RawArticle(html="<nav>Home</nav><script>x()</script>"), "empty_text"),
         (RawArticle(html=""), "empty_text"),
     ],
 )
