@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -161,14 +162,17 @@ def _model_cases(raw: RawArticle) -> dict[str, Callable[[], object]]:
 
 
 def state_memory(outlets: int = 10_000) -> dict[str, float]:
-    """Encoded bytes of a full state, and the memory `outlets` full states take (MB)."""
+    """Encoded bytes of a state whose every array byte is random (the worst case: nothing to
+    compress), and the memory `outlets` such states take in one process (MB)."""
+    rng = random.Random(15)
     full = furniture.OutletFurniture.new()
-    full.recent_bits[:] = b"\xff" * len(full.recent_bits)
-    full.older_bits[:] = b"\x55" * len(full.older_bits)
-    full.keys = array("I", range(1, furniture.SLOTS + 1))
-    full.counts[:] = bytes([200]) * furniture.SLOTS
-    full.recent.extend(range(1, furniture.RECENT + 1))
+    full.recent_bits[:] = rng.randbytes(len(full.recent_bits))
+    full.older_bits[:] = rng.randbytes(len(full.older_bits))
+    full.keys = array("I", (rng.getrandbits(32) or 1 for _ in range(furniture.SLOTS)))
+    full.counts[:] = rng.randbytes(furniture.SLOTS)
+    full.recent.extend(rng.getrandbits(32) for _ in range(furniture.RECENT))
     data = full.encode()
+    assert len(data) <= furniture.MAX_ENCODED_BYTES
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     states = {f"outlet-{i}.example": furniture.OutletFurniture.decode(data) for i in range(outlets)}

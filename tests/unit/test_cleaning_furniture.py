@@ -11,6 +11,7 @@ import pytest
 
 from schemas import CleanArticle, RawArticle
 from streams.cleaning import furniture
+from streams.cleaning.explain import explain
 from streams.cleaning.furniture import (
     BLOCK_THRESHOLD,
     MAX_ENCODED_BYTES,
@@ -26,7 +27,7 @@ from streams.cleaning.furniture import (
     shipped_defaults,
     template,
 )
-from streams.cleaning.logic import clean, clean_with
+from streams.cleaning.logic import OutletLearning, clean, clean_with
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 STORIES = [
@@ -240,3 +241,19 @@ def test_clean_with_learns_and_clean_applies_without_learning():
     assert isinstance(applied, CleanArticle) and NEWSLETTER not in applied.text
     plain = clean(raw, ingested=NOW)
     assert isinstance(plain, CleanArticle) and NEWSLETTER in plain.text
+
+
+def test_explain_names_the_template_and_support_of_each_learned_removal():
+    learning = OutletLearning()
+    for i in range(THRESHOLD):
+        raw = RawArticle(
+            title=f"Story {i}",
+            url=f"https://gazette.example/{i}",
+            text="\n".join(article(i, NEWSLETTER)),
+        )
+        done = learning.clean(raw, ingested=NOW)
+    assert isinstance(done.result, CleanArticle)
+    shown = "\n".join(explain("input", raw, done.result, None, done.learned))
+    assert f"{RULE}  {NEWSLETTER}" in shown
+    assert f'template "{template(NEWSLETTER).decode()}", support {THRESHOLD}' in shown
+    assert len(learning.outlets) == 1 and learning.outlets.get("gazette.example") is not None
