@@ -237,7 +237,7 @@ def _decoded(value: dict[str, object]) -> OutletFurniture:
 
 
 def _packed(data: bytes, compress: bool = False) -> str:
-    return base64.b64encode(zlib.compress(data, 6) if compress else data).decode("ascii")
+    return base64.b64encode(zlib.compress(data, 1) if compress else data).decode("ascii")
 
 
 def _unpacked(text: object, compressed: bool = False) -> bytes:

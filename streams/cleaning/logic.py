@@ -133,12 +133,14 @@ def clean_with(
         return Cleaned(extracted)
     title, body, page = extracted
     kept, removed = clean_lines(title, body.split("\n"))
+    if (late := budget.over("the furniture rules")) is not None:
+        return Cleaned(late)
     article = paragraphs(kept)
     if learning:
         furniture = learn(furniture, article, ingested.timestamp())
     kept, learned = remove(furniture, article, defaults)
     removed += [Removal(rule=RULE, text=removal.text) for removal in learned]
-    if (late := budget.over("the furniture rules")) is not None:
+    if (late := budget.over("the learned furniture")) is not None:
         return Cleaned(late, furniture if learning else None, tuple(learned))
     result = _article(raw, ingested, options, (title, "\n\n".join(kept), page), removed)
     return Cleaned(result, furniture if learning else None, tuple(learned))
