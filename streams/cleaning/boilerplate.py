@@ -45,6 +45,17 @@ class SpanRule:
     exact: bool = False
 
 
+def _anycase(rule: str, pattern: str, triggers: tuple[str, ...], max_words: int) -> SpanRule:
+    """A span rule matched whatever the case, triggered by its words in small letters."""
+    return SpanRule(rule, re.compile(pattern, _I), triggers, max_words)
+
+
+def _capitals(rule: str, pattern: str, triggers: tuple[str, ...], max_words: int) -> SpanRule:
+    """A span rule for furniture set as written (often in capitals): matched case-sensitively,
+    triggered by its words as written."""
+    return SpanRule(rule, re.compile(pattern), triggers, max_words, exact=True)
+
+
 def _line(rule: str, max_words: int, *alternatives: str, needs: tuple[str, ...] = ()) -> LineRule:
     body = "|".join(f"(?:{alternative})" for alternative in alternatives)
     # A bullet or an emoji may stand before furniture, punctuation after it.
@@ -327,92 +338,77 @@ SPAN_RULES: tuple[SpanRule, ...] = (
     # What a video player leaves in the text: its placeholder, its box ("JUST WATCHED <title>
     # Replay More Videos ... MUST WATCH <title> 01:22"), a gallery's slides ("Photos: <title>
     # <caption> Hide Caption 3 of 12", one after another).
-    SpanRule(
+    _anycase(
         "media",
-        re.compile(r"\s*\bmedia playback is (?:unsupported|not supported) on your device\b\.?", _I),
+        r"\s*\bmedia playback is (?:unsupported|not supported) on your device\b\.?",
         ("media playback",),
-        max_words=10,
+        10,
     ),
-    SpanRule(
+    _capitals(
         "media",
-        re.compile(r"\s*\bJUST WATCHED\b.{1,400}?\bMUST WATCH\b(?:.{1,200}?\b\d{1,2}:\d{2}\b)?"),
+        r"\s*\bJUST WATCHED\b.{1,400}?\bMUST WATCH\b(?:.{1,200}?\b\d{1,2}:\d{2}\b)?",
         ("JUST WATCHED",),
-        max_words=100,
-        exact=True,
+        100,
     ),
-    SpanRule(
+    _anycase(
         "media",
-        re.compile(r"\s*(?:\bPhotos?:\s.{0,600}?)?\bHide Caption \d{1,3} of \d{1,3}\b", _I),
+        r"\s*(?:\bPhotos?:\s.{0,600}?)?\bHide Caption \d{1,3} of \d{1,3}\b",
         ("hide caption",),
-        max_words=120,
+        120,
     ),
     # A share or listen bar glued to a paragraph ("LISTEN TO ARTICLE 6:52 SHARE THIS ARTICLE
     # Share Tweet Post Email The Fed said..."), and the link line after the last paragraph.
-    SpanRule(
+    _anycase(
         "share",
-        re.compile(r"\s*\b(?:Read|Share) or (?:Read|Share) this (?:story|article)\s*:\s*\S+", _I),
+        r"\s*\b(?:Read|Share) or (?:Read|Share) this (?:story|article)\s*:\s*\S+",
         ("this story:", "this article:"),
-        max_words=12,
+        12,
     ),
-    SpanRule(
+    _capitals(
         "share",
-        re.compile(r"\s*\bLISTEN TO (?:THIS )?(?:ARTICLE|STORY)\b(?:\s+\d{1,2}:\d{2}\b)?"),
+        r"\s*\bLISTEN TO (?:THIS )?(?:ARTICLE|STORY)\b(?:\s+\d{1,2}:\d{2}\b)?",
         ("LISTEN TO",),
-        max_words=8,
-        exact=True,
+        8,
     ),
-    SpanRule(
+    _capitals(
         "share",
-        re.compile(
-            r"\s*\b(?:SHARE THIS (?:ARTICLE|STORY)|Share this (?:article|story))"
-            rf"(?:\s+{_SHARE_WORD})*|\s*\b{_SHARE_WORD}(?:\s+{_SHARE_WORD}){{2,}}\b"
-        ),
+        r"\s*\b(?:SHARE THIS (?:ARTICLE|STORY)|Share this (?:article|story))"
+        rf"(?:\s+{_SHARE_WORD})*|\s*\b{_SHARE_WORD}(?:\s+{_SHARE_WORD}){{2,}}\b",
         ("SHARE THIS", "Share this", "Share ", "Tweet ", "Email "),
-        max_words=20,
-        exact=True,
+        20,
     ),
     # Related-link hover cards, flattened into the sentence: the linked name, then the card
     # glued to it (the full name, glued to a headline) up to its "MORE" button, as in "Sen.
     # Jane DoeJane Q. DoeDoe backs ferry bill MORE (D-Calif.) said".
-    SpanRule(
+    _capitals(
         "related_card",
-        re.compile(
-            r"(?<=[a-z])[A-Z][a-z'-]+(?: \(?[A-Z][\w'.)-]*){0,5}?[a-z](?=[A-Z])[^\n]{1,400}?"
-            r"\bMORE\b(?! ?[A-Z]{2})"
-        ),
+        r"(?<=[a-z])[A-Z][a-z'-]+(?: \(?[A-Z][\w'.)-]*){0,5}?[a-z](?=[A-Z])[^\n]{1,400}?"
+        r"\bMORE\b(?! ?[A-Z]{2})",
         ("MORE",),
-        max_words=70,
-        exact=True,
+        70,
     ),
     # A newsletter or app call in capitals, up to the next word in small letters.
-    SpanRule(
+    _capitals(
         "newsletter",
-        re.compile(
-            r"\s*\b(?:CLICK HERE|SIGN UP)\b(?:[^a-z\n]{0,200}?)(?:NEWSLETTER|APP|HERE)\b[^a-z\s]*"
-        ),
+        r"\s*\b(?:CLICK HERE|SIGN UP)\b(?:[^a-z\n]{0,200}?)(?:NEWSLETTER|APP|HERE)\b[^a-z\s]*",
         ("CLICK HERE", "SIGN UP"),
-        max_words=30,
-        exact=True,
+        30,
     ),
     # Photographer credits set in the text: "Photographer: Jane Doe/Bloomberg".
-    SpanRule(
+    _capitals(
         "photo_credit",
-        re.compile(
-            r"\s*\b(?:Photographer|Photograph|Photo|Picture|Image)(?: credit)?:\s+"
-            rf"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*/\s*(?:{_AGENCY_CAPS}|[A-Z][\w&.'-]*)"
-            r"(?:\s+via\s+Getty Images)?"
-        ),
+        r"\s*\b(?:Photographer|Photograph|Photo|Picture|Image)(?: credit)?:\s+"
+        rf"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*/\s*(?:{_AGENCY_CAPS}|[A-Z][\w&.'-]*)"
+        r"(?:\s+via\s+Getty Images)?",
         ("Photographer:", "Photograph:", "Photo:", "Picture:", "Image:"),
-        max_words=14,
-        exact=True,
+        14,
     ),
     # "Read More <another story's headline>" after a paragraph's last sentence.
-    SpanRule(
+    _capitals(
         "related_card",
-        re.compile(r"(?<=[.!?\"'])\s+Read More\s+(?=[A-Z\"'])[^\n]{1,200}$"),
+        r"(?<=[.!?\"'])\s+Read More\s+(?=[A-Z\"'])[^\n]{1,200}$",
         ("Read More",),
-        max_words=30,
-        exact=True,
+        30,
     ),
 )
 

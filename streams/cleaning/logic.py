@@ -15,18 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from schemas import CleanArticle, RawArticle, Removal
 from streams.budget import UNLIMITED, Budget
+from streams.cleaning import furniture as model
 from streams.cleaning.dedup import Seen, canonical_url, remember
-from streams.cleaning.furniture import (
-    RULE,
-    Defaults,
-    LearnedRemoval,
-    OutletFurniture,
-    Outlets,
-    learn,
-    outlet_key,
-    paragraphs,
-    remove,
-)
+from streams.cleaning.furniture import Defaults, LearnedRemoval, OutletFurniture, Outlets
 from streams.cleaning.html import Page, extract_page
 from streams.cleaning.language import UNDETERMINED, detect_language
 from streams.cleaning.lines import clean_lines
@@ -135,11 +126,11 @@ def clean_with(
     kept, removed = clean_lines(title, body.split("\n"))
     if (late := budget.over("the furniture rules")) is not None:
         return Cleaned(late)
-    article = paragraphs(kept)
+    article = model.paragraphs(kept)
     if learning:
-        furniture = learn(furniture, article, ingested.timestamp())
-    kept, learned = remove(furniture, article, defaults)
-    removed += [Removal(rule=RULE, text=removal.text) for removal in learned]
+        furniture = model.learn(furniture, article, ingested.timestamp())
+    kept, learned = model.remove(furniture, article, defaults)
+    removed += [Removal(rule=model.RULE, text=removal.text) for removal in learned]
     if (late := budget.over("the learned furniture")) is not None:
         return Cleaned(late, furniture if learning else None, tuple(learned))
     result = _article(raw, ingested, options, (title, "\n\n".join(kept), page), removed)
@@ -202,7 +193,7 @@ class OutletLearning:
         options: CleanOptions = DEFAULTS,
         budget: Budget = UNLIMITED,
     ) -> Cleaned:
-        outlet = outlet_key(raw.url, raw.source)
+        outlet = model.outlet_key(raw.url, raw.source)
         done = clean_with(
             raw,
             ingested=ingested,
