@@ -11,16 +11,18 @@ furniture: removed as a whole paragraph, or cut out of its paragraph at its own 
 the template-detection literature (count repeated blocks per site) work the same way.
 
 What keeps a body sentence in:
-- a template needs `MIN_WORDS` words and `MIN_LETTERS` letters ("Why?", "Dr.", a score);
-- a long sentence that reads as prose needs twice the support, unless a neighbour is
-  furniture too (an advertising block recurs whole; a background sentence recurs alone);
+- a template needs `MIN_WORDS` words and `MIN_LETTERS` letters ("Why?", "Dr.", a score),
+  and a long sentence keeps its numbers (a formulaic body sentence changes them);
+- a line alone needs `THRESHOLD`, a long sentence that reads as prose alone twice that (a
+  story's background sentence recurs alone), lines that recur together as a block only
+  `BLOCK_THRESHOLD` each (an advertising block recurs whole);
 - an article that repeats one the outlet had lately (the same smallest template keys as one
   of the last `RECENT` articles: a copy, a correction) is not learned from;
 - removals never take more than `MAX_REMOVED_SHARE` of an article's text: more looks like a
   syndicated copy, not furniture.
 
 State: one bounded value per outlet (`OutletFurniture`), about 7 KB in memory and at most
-`MAX_ENCODED_BYTES` (9 KB) encoded whatever the outlet writes (184 bytes when new). First
+`MAX_ENCODED_BYTES` (9 KB) encoded whatever the outlet writes (about 200 bytes when new). First
 sightings are remembered as three bits in a two-generation Bloom filter (the last 1,200 to
 2,400 templates: 20 to 40 articles); a template seen again is promoted into `SLOTS` counted
 slots (two candidate slots per template; a newcomer wears down the weaker occupant, so what
