@@ -1,4 +1,5 @@
-"""What cleaning one article costs: a seed-sized plain-text article, and HTML pages.
+"""What cleaning one article costs: a seed-sized plain-text article, and HTML pages; what the
+learned furniture model adds, and what its state takes.
 
     python bench/clean_speed.py [--runs 7] [--out bench/results]
 
@@ -8,6 +9,13 @@ call, and the report gives the median of the runs (and their spread). The HTML c
 against trafilatura's own fast mode on the same page, interleaved in the same runs, so the
 ratio holds however busy the machine is (it is shared: the absolute figures are not).
 Targets: plain text well under 1 ms; HTML at least as fast as trafilatura's fast mode alone.
+
+The furniture model (streams/cleaning/furniture.py) is timed on the seed in the same runs:
+`clean` (the shipped defaults applied), `clean_with` learning the seed's outlet with a state
+already learned from 200 dev-corpus articles (what the worker runs), and the model's own
+steps alone (template every paragraph and sentence, learn, remove): their share of `clean`
+is what the model adds. Its state: the encoded size per outlet, and the memory 10,000
+outlets' states take in one process (tracemalloc), worst case (every slot and bit used).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -25,16 +34,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import tracemalloc
+from array import array
+
 import trafilatura
 
 from bench.clean_pages import news_page
 from schemas import CleanArticle, RawArticle
-from streams.cleaning.logic import clean
+from streams.cleaning import furniture
+from streams.cleaning.lines import clean_lines
+from streams.cleaning.logic import clean, clean_with
 from streams.sources.files import plain_text_article
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parent / "tests" / "fixtures" / "seed-article.txt"
-CORPUS = HERE.parents[1] / "shared" / "data" / "dev-articles.jsonl"
+CORPUS = (
+    next(
+        (p / "shared" / "data" for p in HERE.parents[1:3] if (p / "shared" / "data").is_dir()),
+        HERE.parents[1] / "shared" / "data",
+    )
+    / "dev-articles.jsonl"
+)
 NOW = datetime(2026, 6, 1, tzinfo=UTC)  # after the pages' own date, as ingestion is
 
 
@@ -118,6 +138,55 @@ def _clean(raw: RawArticle) -> Callable[[], object]:
     return call
 
 
+def _model_cases(raw: RawArticle) -> dict[str, Callable[[], object]]:
+    """clean with the defaults, clean_with learning (state of 200 articles), the model alone."""
+    state = None
+    if CORPUS.exists():
+        rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+        for row in rows[:200]:
+            article = RawArticle(title=row["title"], text=row["text"])
+            state = clean_with(article, ingested=NOW, furniture=state).furniture
+    kept, _ = clean_lines(raw.title, (raw.text or "").split("\n"))
+
+    def model() -> object:
+        article = furniture.paragraphs(kept)
+        return furniture.remove(furniture.learn(state, article, 0.0), article)
+
+    return {
+        "clean: seed as plain text": _clean(raw),
+        "clean_with: seed, learning its outlet (state of 200 articles)": lambda: clean_with(
+            raw, ingested=NOW, furniture=state
+        ),
+        "furniture model alone: seed (template, learn, remove)": model,
+    }
+
+
+def state_memory(outlets: int = 10_000) -> dict[str, float]:
+    """Encoded bytes of a state whose every array byte is random (the worst case: nothing to
+    compress), and the memory `outlets` such states take in one process (MB)."""
+    rng = random.Random(15)
+    full = furniture.OutletFurniture.new()
+    full.recent_bits[:] = rng.randbytes(len(full.recent_bits))
+    full.older_bits[:] = rng.randbytes(len(full.older_bits))
+    full.keys = array("I", (rng.getrandbits(32) or 1 for _ in range(furniture.SLOTS)))
+    full.counts[:] = rng.randbytes(furniture.SLOTS)
+    full.recent.extend(rng.getrandbits(32) for _ in range(furniture.RECENT))
+    data = full.encode()
+    assert len(data) <= furniture.MAX_ENCODED_BYTES
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    states = {f"outlet-{i}.example": furniture.OutletFurniture.decode(data) for i in range(outlets)}
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert len(states) == outlets
+    return {
+        "outlets": outlets,
+        "encoded_bytes_full": len(data),
+        "encoded_bytes_new": len(furniture.OutletFurniture.new().encode()),
+        "memory_mb": round((after - before) / 1e6, 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -127,7 +196,7 @@ def main() -> int:
     seed_page = news_page(title, body)
     long_page = news_page(title, body + body[::-1])
     calibration = _calibration_us()
-    text = timed({"clean: seed as plain text": _clean(raw)}, args.runs, 2000)
+    text = timed(_model_cases(raw), args.runs, 2000)
     corpus = _corpus_per_article_ms()
     html = {}
     for name, page in (("seed-sized page", seed_page), ("twice as long page", long_page)):
@@ -149,6 +218,7 @@ def main() -> int:
         "plain_text": text,
         "dev_corpus_plain_text": corpus,
         "html": html,
+        "furniture_state": state_memory(),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "clean_speed.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
@@ -159,7 +229,6 @@ def main() -> int:
 
 def render(result: dict) -> str:
     machine = result["machine"]
-    (name, plain), *_ = result["plain_text"].items()
     out = [
         "# Clean stage speed",
         "",
@@ -169,8 +238,11 @@ def render(result: dict) -> str:
         "",
         "| case | median of runs | fastest run | slowest run |",
         "| --- | ---: | ---: | ---: |",
-        f"| {name} ({result['seed_chars']} chars) | {plain['median_ms']} ms |"
-        f" {plain['min_ms']} ms | {plain['max_ms']} ms |",
+        *(
+            f"| {case} ({result['seed_chars']} chars) | {row['median_ms']} ms |"
+            f" {row['min_ms']} ms | {row['max_ms']} ms |"
+            for case, row in result["plain_text"].items()
+        ),
     ]
     if corpus := result.get("dev_corpus_plain_text"):
         out.append(
@@ -186,6 +258,21 @@ def render(result: dict) -> str:
                     f" {figures['min_ms']} ms | {figures['max_ms']} ms |"
                 )
     out.append("")
+    model = result["plain_text"]
+    learning = "clean_with: seed, learning its outlet (state of 200 articles)"
+    alone = "furniture model alone: seed (template, learn, remove)"
+    if alone in model and learning in model:
+        cost, total = model[alone]["median_ms"], model[learning]["median_ms"]
+        out.append(
+            f"- furniture model: {cost} ms of the seed's {total} ms with learning, as the worker"
+            f" cleans ({cost / total:.0%}); without it about {total - cost:.4f} ms."
+        )
+    if memory := result.get("furniture_state"):
+        out.append(
+            f"- furniture state per outlet: {memory['encoded_bytes_new']} bytes encoded when"
+            f" new, {memory['encoded_bytes_full']} when full; {memory['outlets']:,} full"
+            f" states take {memory['memory_mb']} MB in one process."
+        )
     for page, cases in result["html"].items():
         ours = cases[f"clean: {page}"]["median_ms"]
         fast = cases[f"trafilatura fast: {page}"]["median_ms"]

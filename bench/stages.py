@@ -35,6 +35,7 @@ from streams.alerting.state import StateValue, encode
 from streams.alerting.store import AlertStore
 from streams.classification.logic import compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
+from streams.cleaning.furniture import Outlets
 from streams.cleaning.logic import DEFAULTS
 from streams.settings import DEFAULT_TAXONOMY
 from streams.steps import DEDUP, MATCHES, AlertStep, CleanStep, DedupClassifyStep, Record
@@ -48,6 +49,7 @@ def one_pass(values: list[bytes], taxonomy: Any, now: datetime) -> dict[str, flo
     spent = dict.fromkeys(STEPS, 0.0)
     rules, clock, stamp = AlertRules(), time.process_time, now.timestamp()
     clean = CleanStep(DEFAULTS, time.monotonic)
+    furniture = Outlets()
     classify = DedupClassifyStep(lambda: taxonomy, rules, window=86_400.0)
     alert = AlertStep(rules)
     seen: dict[bytes, bytes] = {}
@@ -56,7 +58,9 @@ def one_pass(values: list[bytes], taxonomy: Any, now: datetime) -> dict[str, flo
     for lo in range(0, len(values), BATCH):
         raw = [Record(v, b"k", 0, lo + i, stamp) for i, v in enumerate(values[lo : lo + BATCH])]
         t0 = clock()
-        cleaned = clean(raw)
+        cleaned = clean(furniture, raw)
+        for outlet, state in cleaned.changes.items():
+            furniture.put(outlet, state)
         t1 = clock()
         dedup = [
             Record(o.value, o.key, 0, o_i, stamp, o.headers)

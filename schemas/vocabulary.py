@@ -32,7 +32,9 @@ CommonReason = Literal[
     "unpublishable",
 ]
 #: The clean stage's own reasons (streams/cleaning/logic.py).
-CleanReason = Literal["oversized", "empty_text", "no_letters", "too_short", "time_budget"]
+CleanReason = Literal[
+    "oversized", "too_complex", "empty_text", "no_letters", "too_short", "time_budget"
+]
 DeadLetterReason = Literal[CommonReason, CleanReason]
 DEAD_LETTER_REASONS: dict[Stage, tuple[DeadLetterReason, ...]] = {
     "clean": (*get_args(CommonReason), *get_args(CleanReason)),

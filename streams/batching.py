@@ -26,7 +26,7 @@ async def batches(
     agent_stream: StreamT[Any], max_: int, within: float
 ) -> AsyncIterator[list[EventT]]:
     """Lists of at most `max_` events; each is acknowledged once the consumer of the list
-    asks for the next one (or stops), so a crash mid-batch leaves it to be read again."""
+    asks for the next one, so a crash mid-batch leaves it to be read again."""
     stream = cast(Stream[Any], agent_stream)
     buffer: list[EventT] = []
     arrived, full, consumed = Event(), Event(), Event()
@@ -62,12 +62,15 @@ async def batches(
             batch = list(buffer)
             try:
                 yield batch
+                # Asked for the next batch: this one is handled. A batch whose handling
+                # raised (the generator is closed at the yield) stays unacknowledged, so
+                # its offsets are never committed and it is read again.
+                for event in batch:
+                    await stream.ack(event)
             finally:
                 buffer.clear()
                 arrived.clear()
                 full.clear()
-                for event in batch:
-                    await stream.ack(event)
                 notify(handling)
                 handling = None
                 consumed.set()

@@ -22,6 +22,7 @@ from streams.alerting.logic import AlertRules
 from streams.alerting.state import StateValue
 from streams.alerting.store import AlertStore
 from streams.classification.logic import CompiledTaxonomy
+from streams.cleaning.furniture import LearnedRemoval, Outlets
 from streams.cleaning.logic import DEFAULTS, CleanOptions, Dropped
 from streams.rejection import Rejected
 from streams.steps import (
@@ -30,6 +31,7 @@ from streams.steps import (
     DEDUP,
     MATCHES,
     AlertStep,
+    Cleaned,
     CleanStep,
     DedupClassifyStep,
     Record,
@@ -50,6 +52,7 @@ class Outcome:
     #: What each stage published for it, as the worker would (the classified record, ...).
     published: dict[str, list[bytes]] = field(default_factory=dict)
     cleaned: CleanArticle | None = None
+    learned: tuple[LearnedRemoval, ...] = ()
 
 
 @dataclass
@@ -62,6 +65,7 @@ class LocalPipeline:
     rules: AlertRules = field(default_factory=AlertRules)
     seen: dict[bytes, bytes] = field(default_factory=dict)
     kept: dict[str, StateValue] = field(default_factory=dict)
+    furniture: Outlets = field(default_factory=Outlets)
     _offsets: dict[str, count[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -71,8 +75,10 @@ class LocalPipeline:
         """Each (key, RawArticle JSON) through every step, as Kafka records of time `now`."""
         stamp = now.timestamp()
         cleaned = CleanStep(self.options, time.monotonic)(
-            [self._record("raw", value, key, stamp) for key, value in raw]
+            self.furniture, [self._record("raw", value, key, stamp) for key, value in raw]
         )
+        for outlet, state in cleaned.changes.items():
+            self.furniture.put(outlet, state)
         dedup = [self._from(v, DEDUP) for v in cleaned.verdicts]
         classify = DedupClassifyStep(lambda: self.taxonomy, self.rules, self.window)
         classified = classify(self.seen, [r for r in dedup if r is not None])
@@ -128,7 +134,7 @@ def _outcomes(
             continue
         second = next(later)
         if not second.passed:
-            outcomes.append(_refused(article_id, second))
+            outcomes.append(_refused(article_id, second, verdict.facts))
             continue
         own = [v for v in alerted.get(second.facts.id, []) if v.facts is not None]
         outcomes.append(
@@ -140,18 +146,21 @@ def _outcomes(
                     CLASSIFIED: [o.value for o in second.outputs if o.topic == CLASSIFIED],
                     ALERTS: [o.value for v in own for o in v.outputs],
                 },
-                cleaned=verdict.facts,
+                cleaned=verdict.facts.article,
+                learned=verdict.facts.learned,
             )
         )
     return outcomes
 
 
-def _refused(article_id: str | None, verdict: Verdict) -> Outcome:
+def _refused(article_id: str | None, verdict: Verdict, cleaned: Cleaned | None = None) -> Outcome:
     return Outcome(
         article_id=article_id,
         stage=verdict.stage or "clean",
         rejected=verdict.rejected,
         dropped=verdict.dropped,
+        cleaned=cleaned.article if cleaned else None,
+        learned=cleaned.learned if cleaned else (),
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from schemas import Alert, CleanArticle, RawArticle, TopicMatch
 from schemas.vocabulary import STAGES
@@ -30,7 +30,8 @@ from streams.budget import Budget, Clock
 from streams.classification.logic import CompiledTaxonomy, classified_article, score_article
 from streams.cleaning import seen
 from streams.cleaning.dedup import dedup_key
-from streams.cleaning.logic import CleanOptions, Dropped, clean, record_gate
+from streams.cleaning.furniture import LearnedRemoval, OutletFurniture, outlet_key
+from streams.cleaning.logic import CleanOptions, Dropped, clean_with, record_gate
 from streams.codec import decode
 from streams.deadletters import Headers
 from streams.rejection import Rejected
@@ -125,25 +126,66 @@ def decoded(model: type[T], record: Record) -> T | Verdict:
 # -- clean: raw -> dedup ------------------------------------------------------------------
 
 
+class Furniture(Protocol):
+    """Where outlets' learned furniture is read from: the clean agent's table, or
+    `newsradar process`'s bounded dict (streams/cleaning/furniture.py: Outlets)."""
+
+    def get(self, key: str, /) -> OutletFurniture | None: ...
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The facts of a cleaned article: it, and what the learned furniture model removed."""
+
+    article: CleanArticle
+    learned: tuple[LearnedRemoval, ...] = ()
+
+
 @dataclass(frozen=True)
 class CleanStep:
     """Decode and clean each raw article; pass it on keyed by its dedup key, with the raw
-    record's time (the dedup window is measured in it) and where it came from."""
+    record's time (the dedup window is measured in it) and where it came from.
+
+    `furniture` maps "partition:outlet" to what the outlet's articles on that raw partition
+    taught the furniture model (streams/cleaning/furniture.py): raw is keyed by article id,
+    so each partition sees a share of every outlet and learns its own copy, without a hop.
+    The batch's changes are the states its articles updated, one per key.
+    """
 
     options: CleanOptions
     clock: Clock  # the per-article time budget's (a fake one in tests)
+    learning: bool = True
 
-    def __call__(self, records: Sequence[Record]) -> Batch:
-        return Batch([guarded(record, self.one) for record in records])
+    def __call__(self, furniture: Furniture, records: Sequence[Record]) -> Batch:
+        batch = Batch([])
+        for record in records:
+            batch.verdicts.append(guarded(record, lambda r: self.one(furniture, batch.changes, r)))
+        return batch
 
-    def one(self, record: Record) -> Verdict:
+    def one(
+        self,
+        furniture: Furniture,
+        changes: dict[str, OutletFurniture],
+        record: Record,
+    ) -> Verdict:
         budget = Budget.start(self.options.time_budget_seconds, self.clock)
         if (too_big := record_gate(record.value, self.options)) is not None:
             return Verdict(record, rejected=too_big)
         raw = decoded(RawArticle, record)
         if isinstance(raw, Verdict):
             return raw
-        cleaned = clean(raw, ingested=record.time, options=self.options, budget=budget)
+        key = furniture_key(record.partition, outlet_key(raw.url, raw.source))
+        done = clean_with(
+            raw,
+            ingested=record.time,
+            options=self.options,
+            budget=budget,
+            furniture=changes.get(key) or furniture.get(key),
+            learning=self.learning,
+        )
+        if done.furniture is not None:
+            changes[key] = done.furniture
+        cleaned = done.result
         if isinstance(cleaned, Rejected):
             return Verdict(record, rejected=cleaned)
         if isinstance(cleaned, Dropped):
@@ -156,7 +198,12 @@ class CleanStep:
             timestamp=record.timestamp,
             headers=((ORIGIN_HEADER, origin),),
         )
-        return Verdict(record, [out], facts=cleaned)
+        return Verdict(record, [out], facts=Cleaned(cleaned, done.learned))
+
+
+def furniture_key(partition: int, outlet: str) -> str:
+    """The furniture table's key: the outlet, on the raw partition that learnt it."""
+    return f"{partition}:{outlet}"
 
 
 # -- dedup and classify: dedup -> clean, classified, matches -------------------------------

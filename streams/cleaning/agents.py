@@ -4,19 +4,25 @@ It cleans each raw article and re-keys it by its dedup key (canonical URL or the
 its text) onto the internal dedup topic, where the classify agent drops what was seen
 within the window before classifying the rest (streams/classification/agents.py). Records
 in are counted here; the clean stage's records out, once they passed the dedup, there.
+What each outlet's articles taught the furniture model lives in the `furniture` table.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
 
+from faust.serializers import codecs
 from faust.types import StreamT
 
 from streams import metrics, topics
 from streams.app import app, settings
 from streams.batching import batches
 from streams.cleaning.configure import clean_options
-from streams.stage import Publisher, count, current, records
+from streams.cleaning.furniture import OutletFurniture
+from streams.stage import Publisher, count, current, records, writer
 from streams.steps import CLEAN_STAGE, CleanStep
 
 STAGE = CLEAN_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
@@ -24,6 +30,44 @@ STAGE = CLEAN_STAGE  # what the lag sensor calls this agent's input (streams/mon
 CLOCK = time.monotonic
 STEP = CleanStep(clean_options(settings.cleaning), lambda: CLOCK())
 PUBLISHER = Publisher(app, topics.BY_STEP_NAME, settings.topics.deadletter)
+#: Outlet states kept (one per outlet and raw partition, up to ~9 KB each): the least
+#: recently used go beyond this, and relearn if their outlet comes back.
+MAX_OUTLET_STATES = 10_000
+
+
+class _FurnitureCodec(codecs.Codec):
+    """A state travels in the changelog as its own bounded JSON; in memory it stays decoded."""
+
+    def _dumps(self, obj: Any) -> bytes:
+        return obj.encode() if isinstance(obj, OutletFurniture) else bytes(obj)
+
+    def _loads(self, s: bytes) -> Any:
+        return OutletFurniture.decode(s)
+
+
+codecs.register("newsradar-furniture", _FurnitureCodec())
+
+
+class FurnitureType:
+    """The table's value type as Faust reads it: the codec's name; values as decoded."""
+
+    class _options:  # the attribute name Faust reads
+        serializer = "newsradar-furniture"
+
+    @classmethod
+    def from_data(cls, data: Any, preferred_type: Any = None) -> Any:
+        return data
+
+
+# "raw partition:outlet" -> OutletFurniture, written while handling that raw partition.
+furniture = app.Table(
+    "clean-furniture",
+    key_type=str,
+    value_type=FurnitureType,
+    partitions=settings.topics.partitions,
+)
+write_furniture = writer(furniture, lambda key: _partition(key))
+_used: OrderedDict[str, None] = OrderedDict()  # furniture keys, least recently written first
 
 
 @app.agent(topics.raw_articles)
@@ -31,10 +75,43 @@ async def clean_articles(stream: StreamT[bytes]) -> None:  # (article id, RawArt
     """Clean a batch of raw articles; pass each on keyed by its dedup key."""
     async for events in batches(stream, settings.worker.batch_size, settings.worker.batch_seconds):
         started = time.perf_counter()
-        batch = STEP(records(current(app, events)))
+        batch = STEP(furniture, records(current(app, events)))
         await PUBLISHER.publish(CLEAN_STAGE, batch.verdicts)
+        for key, state in batch.changes.items():
+            write_furniture(key, state)
+        _forget_beyond_the_bound(batch.changes)
         for verdict in batch.verdicts:
-            for removal in getattr(verdict.facts, "removed", ()):
+            for removal in getattr(getattr(verdict.facts, "article", None), "removed", ()):
                 metrics.METRICS.cleaning_removals.labels(removal.rule).inc()
         # out: counted once the article passed the dedup, by the classify agent
         count(CLEAN_STAGE, batch.verdicts, time.perf_counter() - started, passed=0)
+
+
+def _forget_beyond_the_bound(written: Iterable[str]) -> None:
+    """Keep at most MAX_OUTLET_STATES keys of the partitions this worker owns: the least
+    recently written are deleted (a key of another owner's partition is only forgotten
+    here: its tombstone is that owner's to write)."""
+    for key in written:
+        _used[key] = None
+        _used.move_to_end(key)
+    if len(furniture.data) <= MAX_OUTLET_STATES:
+        return
+    raw = settings.topics.raw
+    owned = {tp.partition for tp in app.consumer.assignment() if tp.topic == raw}
+    restored = [k for k in furniture.data if k not in _used and _partition(k) in owned]
+    for key in restored:  # what the changelog restored, older than anything written since
+        _used[key] = None
+        _used.move_to_end(key, last=False)
+    while len(_used) > MAX_OUTLET_STATES:
+        old, _ = _used.popitem(last=False)
+        if old in furniture.data and _partition(old) in owned:
+            write_furniture(old, None)
+
+
+def _partition(key: str) -> int:
+    return int(key.split(":", 1)[0])
+
+
+@app.on_partitions_revoked.connect
+def _revoked(sender: Any, /, *revoked: Any, signal: Any, **kwargs: Any) -> None:
+    _used.clear()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from streams.cleaning import boilerplate_languages as languages
+
 _I = re.IGNORECASE
 
 
@@ -33,18 +35,31 @@ class LineRule:
 
 @dataclass(frozen=True, slots=True)
 class SpanRule:
-    """Furniture inside a line; only tried when one of `triggers` occurs in the lowered line."""
+    """Furniture inside a line; only tried when one of `triggers` occurs in the lowered line
+    (in the line as written, with `exact`: for furniture set in capitals)."""
 
     rule: str
     pattern: re.Pattern[str]
     triggers: tuple[str, ...]
     max_words: int = 60
+    exact: bool = False
+
+
+def _anycase(rule: str, pattern: str, triggers: tuple[str, ...], max_words: int) -> SpanRule:
+    """A span rule matched whatever the case, triggered by its words in small letters."""
+    return SpanRule(rule, re.compile(pattern, _I), triggers, max_words)
+
+
+def _capitals(rule: str, pattern: str, triggers: tuple[str, ...], max_words: int) -> SpanRule:
+    """A span rule for furniture set as written (often in capitals): matched case-sensitively,
+    triggered by its words as written."""
+    return SpanRule(rule, re.compile(pattern), triggers, max_words, exact=True)
 
 
 def _line(rule: str, max_words: int, *alternatives: str, needs: tuple[str, ...] = ()) -> LineRule:
     body = "|".join(f"(?:{alternative})" for alternative in alternatives)
     # A bullet or an emoji may stand before furniture, punctuation after it.
-    pattern = re.compile(rf"(?:[^\w\s]{{1,3}}\s*)?(?:{body})[\s.:;!|·•-]*", _I)
+    pattern = re.compile(rf"(?:[^\w\s]{{1,3}}\s*)?(?:{body})[\s.:;!?|·•-]*", _I)
     return LineRule(rule, pattern, max_words, needs)
 
 
@@ -56,6 +71,12 @@ _AGENCY = (
     r"getty(?: images)?|afp|ap(?: photo| images)?|reuters|epa(?:-efe)?|efe|pa(?: media| wire)?"
     r"|shutterstock|alamy|anadolu(?: agency)?|xinhua|tass|sputnik|ria novosti|bloomberg"
     r"|nurphoto|sopa images|zuma(?: press)?|dpa|ansa|kyodo|yonhap|cnsphoto"
+)
+_SHARE_WORD = r"(?:Share|Tweet|Post|Email|E-mail|Print|Pin|Save|Facebook|Twitter|LinkedIn|WhatsApp)"
+#: News agencies as credited in running text (their capitals as written).
+_AGENCY_CAPS = (
+    r"Getty Images|AFP|AP|Reuters|EPA|PA|Shutterstock|Alamy|Bloomberg|Xinhua|TASS|Sputnik"
+    r"|NurPhoto|SOPA Images|ZUMA Press|dpa|ANSA|Kyodo|Yonhap|The Washington Post|The New York Times"
 )
 _RELATED_NOUN = (
     r"posts?|articles?|stories|story|news|reads?|links?|content|coverage|topics?|headlines|picks"
@@ -87,6 +108,15 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"content continues below",
     ),
     _line("advertisement", 25, r"click here to (?:get|buy|order|subscribe|download|shop)\b.*"),
+    _line(
+        "newsletter",
+        25,
+        r"click here (?:to|for)\b.*\b(?:newsletters?|sign[ -]?up|subscribe)\b.*",
+        needs=("click here",),
+    ),
+    _line(
+        "read_more", 25, r"click here (?:to|for) (?:read|see|watch|more)\b.*", needs=("click here",)
+    ),
     _line(
         "media",
         14,
@@ -133,7 +163,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"thanks? (?:you )?for (?:signing up|subscribing)\b.*",
         r"by (?:subscribing|signing up|clicking|entering your e-?mail)\b.*",
         r"(?:please )?(?:enter|provide) (?:a |your )?(?:valid )?e-?mail(?: address)?\b.*",
-        r"invalid e-?mail(?: address)?.*|(?:free )?newsletters?",
+        r"invalid e-?mail(?: address)?.*|(?:free )?newsletters?|(?:[\w.&'-]+ ){1,3}newsletters?",
         r"sign[ -]?up(?: now| today| here| for free)?|subscribe(?: now| today| here| for free)?",
         r"join (?:our|the) (?:mailing )?list",
         r"subscribe to (?:our|the|[\w.-]+) [\w .,&'-]*(?:channel|newsletter|feed|rss|podcast"
@@ -166,10 +196,11 @@ LINE_RULES: tuple[LineRule, ...] = (
     _line(
         "photo_credit",
         20,
-        r"(?:photo(?:graph|s)?|picture|pic|images?|img|credits?|(?:photo|image|picture) (?:credit"
-        r"|source)|file (?:photo|image|picture)|main (?:photo|image)|top image|featured image"
+        r"(?:photo(?:graph|grapher|s)?|picture|pic|images?|img|credits?"
+        r"|(?:photo|image|picture) (?:credit|source)|file (?:photo|image|picture)"
+        r"|main (?:photo|image)|top image|featured image"
         r"|illustration|graphic|video credit)\s*[:|]\s*\S.*",
-        r"image source\s*[,:]\s*\S.*",
+        r"image (?:source|copyright)\s*[,:]?\s*\S.*",
         rf"(?:[\w.' -]{{1,40}}/\s*)?(?:{_AGENCY})(?:\s+via\s+getty images)?"
         rf"(?:\s*/\s*[\w.' -]{{1,40}})?",
         r".{0,60}\bfile (?:photo|image|picture)\s*:\s*\S.*",
@@ -177,7 +208,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _line(
         "photo_credit",
         60,
-        r"(?:image|media|video|photo|picture) caption\s*[,:]\s*.*",
+        r"(?:image|media|video|photo|picture) caption\s*[,:]?\s*.*",
     ),
     _line(
         "copyright",
@@ -210,7 +241,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?:\w{3,9},? )?(?:\d{1,2} \w{3,9}\.?,? \d{4}|\w{3,9}\.? \d{1,2},? \d{4}),? (?:at )?"
         r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?: [A-Z]{2,4}(?:[+-]\d{1,2})?)?",
         r"print(?: this (?:article|page|story))?",
-        r"(?:updated|published|last updated|first published)(?: on| at)?\s*:?\s*(?:\d{1,2}[:/.]\d"
+        r"(?:updated|published|last (?:updated|modified)|first published|created|modified)"
+        r"(?: on| at)?\s*:?\s*(?:\d{1,2}[:/.]\d"
         r"|\d{1,2} \w+ \d{4}|\w+ \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})[\w\s:,./+-]{0,30}",
     ),
     _line(
@@ -235,6 +267,11 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"\S+@\S+.*",
         needs=("@",),
     ),
+    # The same kinds in the other languages news pages come in.
+    *(
+        _line(rule, max_words, *alternatives, needs=needs)
+        for rule, max_words, alternatives, needs in languages.LINE_RULES
+    ),
 )
 
 #: A line that opens a trailing block of other stories' headlines (or of tags, sources).
@@ -242,7 +279,8 @@ TRAILING_MARKER = re.compile(
     "|".join(f"(?:{alt})" for alt in _RELATED_MARKER)
     + r"|(?:tags?|topics?|filed under|categories|keywords|sources?(?: for this article)?"
     r"(?: include)?|references|share this(?: article| story)?)\s*:?"
-    + r"|similar posts|related (?:posts|articles|stories)|more stories|you may also like",
+    + r"|similar posts|related (?:posts|articles|stories)|more stories|you may also like"
+    + f"|{languages.TRAILING_MARKER.pattern}",
     _I,
 )
 
@@ -296,6 +334,81 @@ SPAN_RULES: tuple[SpanRule, ...] = (
         "embed",
         re.compile(r"\s*(?:pic\.twitter\.com/\w+|https?://t\.co/\w+)", _I),
         ("pic.twitter.com", "t.co/"),
+    ),
+    # What a video player leaves in the text: its placeholder, its box ("JUST WATCHED <title>
+    # Replay More Videos ... MUST WATCH <title> 01:22"), a gallery's slides ("Photos: <title>
+    # <caption> Hide Caption 3 of 12", one after another).
+    _anycase(
+        "media",
+        r"\s*\bmedia playback is (?:unsupported|not supported) on your device\b\.?",
+        ("media playback",),
+        10,
+    ),
+    _capitals(
+        "media",
+        r"\s*\bJUST WATCHED\b.{1,400}?\bMUST WATCH\b(?:.{1,200}?\b\d{1,2}:\d{2}\b)?",
+        ("JUST WATCHED",),
+        100,
+    ),
+    _anycase(
+        "media",
+        r"\s*(?:\bPhotos?:\s.{0,600}?)?\bHide Caption \d{1,3} of \d{1,3}\b",
+        ("hide caption",),
+        120,
+    ),
+    # A share or listen bar glued to a paragraph ("LISTEN TO ARTICLE 6:52 SHARE THIS ARTICLE
+    # Share Tweet Post Email The Fed said..."), and the link line after the last paragraph.
+    _anycase(
+        "share",
+        r"\s*\b(?:Read|Share) or (?:Read|Share) this (?:story|article)\s*:\s*\S+",
+        ("this story:", "this article:"),
+        12,
+    ),
+    _capitals(
+        "share",
+        r"\s*\bLISTEN TO (?:THIS )?(?:ARTICLE|STORY)\b(?:\s+\d{1,2}:\d{2}\b)?",
+        ("LISTEN TO",),
+        8,
+    ),
+    _capitals(
+        "share",
+        r"\s*\b(?:SHARE THIS (?:ARTICLE|STORY)|Share this (?:article|story))"
+        rf"(?:\s+{_SHARE_WORD})*|\s*\b{_SHARE_WORD}(?:\s+{_SHARE_WORD}){{2,}}\b",
+        ("SHARE THIS", "Share this", "Share ", "Tweet ", "Email "),
+        20,
+    ),
+    # Related-link hover cards, flattened into the sentence: the linked name, then the card
+    # glued to it (the full name, glued to a headline) up to its "MORE" button, as in "Sen.
+    # Jane DoeJane Q. DoeDoe backs ferry bill MORE (D-Calif.) said".
+    _capitals(
+        "related_card",
+        r"(?<=[a-z])[A-Z][a-z'-]+(?: \(?[A-Z][\w'.)-]*){0,5}?[a-z](?=[A-Z])[^\n]{1,400}?"
+        r"\bMORE\b(?! ?[A-Z]{2})",
+        ("MORE",),
+        70,
+    ),
+    # A newsletter or app call in capitals, up to the next word in small letters.
+    _capitals(
+        "newsletter",
+        r"\s*\b(?:CLICK HERE|SIGN UP)\b(?:[^a-z\n]{0,200}?)(?:NEWSLETTER|APP|HERE)\b[^a-z\s]*",
+        ("CLICK HERE", "SIGN UP"),
+        30,
+    ),
+    # Photographer credits set in the text: "Photographer: Jane Doe/Bloomberg".
+    _capitals(
+        "photo_credit",
+        r"\s*\b(?:Photographer|Photograph|Photo|Picture|Image)(?: credit)?:\s+"
+        rf"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*/\s*(?:{_AGENCY_CAPS}|[A-Z][\w&.'-]*)"
+        r"(?:\s+via\s+Getty Images)?",
+        ("Photographer:", "Photograph:", "Photo:", "Picture:", "Image:"),
+        14,
+    ),
+    # "Read More <another story's headline>" after a paragraph's last sentence.
+    _capitals(
+        "related_card",
+        r"(?<=[.!?\"'])\s+Read More\s+(?=[A-Z\"'])[^\n]{1,200}$",
+        ("Read More",),
+        30,
     ),
 )
 

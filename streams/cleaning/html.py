@@ -43,13 +43,11 @@ _DOCUMENT = re.compile(r"<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 # not <time> or <link>, which the metadata readers use): gone from the raw tree first, the
 # metadata readers' and trafilatura's many tree copies and XPath passes have less to walk.
 _NEVER_TEXT = (
-    "nav",
     "footer",
     "aside",
     "menu",
     "menuitem",
     "style",
-    "noscript",
     "template",
     "svg",
     "iframe",
@@ -93,8 +91,22 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 # (20 kB of them: 6 s); `/[^<>/]*>` matches the same doctypes (at the last slash) in linear time.
 _XHTML_DOCTYPE = re.compile(r"^< ?! ?DOCTYPE[^>]*/[^<>/]*>", re.IGNORECASE)
 _SELF_CLOSED_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
+# A <nav> or <noscript> goes too, unless it holds paragraphs: a few sites keep their article
+# there, and trafilatura's last resort reads it (it deletes them itself otherwise).
+_LINKS_ONLY = etree.XPath("//nav[not(.//p)] | //noscript[not(.//p)]")
 # Scripts go too, except the JSON ones: trafilatura's last resort reads articleBody there.
 _JSON_SCRIPT = re.compile(r"json", re.IGNORECASE)
+#: A page with more elements, or elements nested deeper, is refused (reason `too_complex`)
+#: before trafilatura reads it: none of its steps can be interrupted, and their cost grows
+#: with the elements and their depth (bench/hostile.py: 160,805 elements nested 200 deep took
+#: 12 s of CPU, 32,000 one-line paragraphs 9 s). The 889 real pages of
+#: ../shared/data/html-pages have at most 10,106 elements and 42 levels (median 686 and 16);
+#: the caps are twice and three times that. At the caps a page costs about 1 s.
+MAX_ELEMENTS = 20_000
+MAX_DEPTH = 128
+_COUNT = etree.XPath("count(//*)")
+# True when some element has MAX_DEPTH ancestors: one child step per level, linear in the page.
+_TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,8 @@ def extract_page(
     tree = _parse(markup)
     if tree is None:
         return Page(text="")
+    if (refused := too_complex(tree)) is not None:
+        return refused
     _drop_never_text(tree)
     if (late := budget.over("parsing the page")) is not None:
         return late
@@ -154,6 +168,17 @@ def _parse(markup: str) -> HtmlElement | None:
     except (ValueError, TypeError, etree.LxmlError):
         return None
     return tree if isinstance(tree, HtmlElement) and len(tree) else None
+
+
+def too_complex(tree: HtmlElement) -> Rejected | None:
+    """Refuse a page no real article needs: more than MAX_ELEMENTS elements, or deeper than
+    MAX_DEPTH levels (about 1 ms on the largest real page)."""
+    elements = int(_COUNT(tree))
+    if elements > MAX_ELEMENTS:
+        return Rejected("too_complex", f"{elements:,} elements, more than {MAX_ELEMENTS:,}")
+    if _TOO_DEEP(tree.getroottree()):
+        return Rejected("too_complex", f"elements nested more than {MAX_DEPTH} levels deep")
+    return None
 
 
 def _repaired_start(markup: str) -> str:
@@ -191,6 +216,8 @@ def _metadata(tree: HtmlElement, url: str | None, today: date) -> Page:
 
 def _drop_never_text(tree: HtmlElement) -> None:
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    for element in _LINKS_ONLY(tree):
+        element.drop_tree()
     for script in list(tree.iter("script")):
         if not _JSON_SCRIPT.search(script.get("type") or ""):
             script.drop_tree()

@@ -25,6 +25,9 @@ from streams.cleaning.boilerplate import (
 from streams.cleaning.text import line_key
 
 KEEP = ""
+#: A bar of items between "|": at most this many items of at most this many words.
+MAX_BAR_ITEMS = 12
+MAX_BAR_ITEM_WORDS = 6
 # A line that ends a sentence (possibly inside closing quotes or brackets).
 _SENTENCE_END = re.compile(r"[.!?:;…][\"')\]]*$")
 # Site names after a title: "Ferry strike ends | Northwind News".
@@ -38,7 +41,8 @@ _RULES_BY_WORDS = tuple(
 # What a line is compared by, cheaply: its words as written, whatever the case and the
 # punctuation around it; a title is also compared by its letters and digits alone.
 # Every span rule's trigger, looked for in the whole article before any line.
-_SPAN_TRIGGERS = frozenset(trigger for rule in SPAN_RULES for trigger in rule.triggers)
+_SPAN_TRIGGERS = frozenset(t for rule in SPAN_RULES if not rule.exact for t in rule.triggers)
+_EXACT_TRIGGERS = frozenset(t for rule in SPAN_RULES if rule.exact for t in rule.triggers)
 _EDGES = " .,;:!?\"'()[]{}-–—…*•·|"
 
 
@@ -55,8 +59,10 @@ def clean_lines(title: str, lines: Sequence[str]) -> tuple[list[str], list[Remov
 def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
     """Each line with the furniture inside it cut out, and what was cut."""
     removed: list[Removal] = []
-    whole = "\n".join(lines).lower()
-    present = {trigger for trigger in _SPAN_TRIGGERS if trigger in whole}
+    whole = "\n".join(lines)
+    lowered = whole.lower()
+    present = {t for t in _SPAN_TRIGGERS if t in lowered}
+    present.update(t for t in _EXACT_TRIGGERS if t in whole)
     if not present:
         return lines, removed
     active = [rule for rule in SPAN_RULES if present.intersection(rule.triggers)]
@@ -64,7 +70,7 @@ def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
     for line in lines:
         lowered = line.lower()
         for rule in active:
-            if any(trigger in lowered for trigger in rule.triggers):
+            if any(trigger in (line if rule.exact else lowered) for trigger in rule.triggers):
                 line = _cut(rule.rule, rule.pattern, rule.max_words, line, removed)
         texts.append(line.strip())
     return texts, removed
@@ -122,7 +128,22 @@ def _line_rule(text: str, key: str, title: _Title, seen: set[str]) -> str:
         return "repeated_title"
     if key in seen:
         return "repeated_paragraph"
-    return furniture_rule(text)
+    return furniture_rule(text) or _bar_rule(text)
+
+
+def _bar_rule(text: str) -> str:
+    """A bar of short items between "|" (date | categories | comments, menu entries) is page
+    furniture; a table row, which starts with "|", is not."""
+    if " | " not in text or text.startswith("|"):
+        return KEEP
+    parts = text.split(" | ")
+    if len(parts) > MAX_BAR_ITEMS or any(_long_item(part) for part in parts):
+        return KEEP
+    return "page_furniture"
+
+
+def _long_item(part: str) -> bool:
+    return not 1 <= part.count(" ") + 1 <= MAX_BAR_ITEM_WORDS or part.rstrip().endswith(".")
 
 
 def _has_word(text: str) -> bool:

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from schemas import CleanArticle, RawArticle
+from schemas import CleanArticle, RawArticle, Removal
 from streams.budget import UNLIMITED, Budget
+from streams.cleaning import furniture as model
 from streams.cleaning.dedup import canonical_url
+from streams.cleaning.furniture import Defaults, LearnedRemoval, OutletFurniture, Outlets
 from streams.cleaning.html import Page, extract_page
 from streams.cleaning.language import UNDETERMINED, detect_language
 from streams.cleaning.lines import clean_lines
@@ -66,28 +68,84 @@ def record_gate(value: bytes | None, options: CleanOptions = DEFAULTS) -> Reject
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """What `clean_with` did: the verdict, the outlet's furniture state after learning from
+    this article (None when cleaning stopped before the furniture step), and each removal
+    the learned model made, with its template and support (for `--explain`)."""
+
+    result: CleanArticle | Rejected | Dropped
+    furniture: OutletFurniture | None = None
+    learned: tuple[LearnedRemoval, ...] = ()
+
+
 def clean(
     raw: RawArticle,
     *,
     ingested: datetime,
     options: CleanOptions = DEFAULTS,
     budget: Budget = UNLIMITED,
+    furniture: OutletFurniture | None = None,
 ) -> CleanArticle | Rejected | Dropped:
     """Turn what a scraper or feed delivered into the text the classifier should read.
 
     `ingested` stands in for the article's entry time when the publisher did not set one,
     and bounds the publication dates a page may claim. `budget` is asked between steps.
+    `furniture`: the outlet's learned furniture (None: the shipped defaults alone); it is
+    applied, not updated (`clean_with` returns the updated state).
+    """
+    return clean_with(
+        raw, ingested=ingested, options=options, budget=budget, furniture=furniture, learning=False
+    ).result
+
+
+def clean_with(
+    raw: RawArticle,
+    *,
+    ingested: datetime,
+    options: CleanOptions = DEFAULTS,
+    budget: Budget = UNLIMITED,
+    furniture: OutletFurniture | None = None,
+    learning: bool = True,
+    defaults: Defaults | None = None,
+) -> Cleaned:
+    """`clean`, learning the outlet's furniture from this article as well (see `furniture`).
+
+    The caller keeps the returned state for the outlet (`furniture.outlet_key`) and passes
+    it with the outlet's next article; the article itself counts towards its templates.
+    `defaults`: the templates known before the stream (None: those the package ships).
     """
     if (size := _input_chars(raw)) > options.max_input_chars:
-        return Rejected("oversized", f"{size} characters, more than {options.max_input_chars}")
+        return Cleaned(
+            Rejected("oversized", f"{size} characters, more than {options.max_input_chars}")
+        )
     extracted = _title_body_page(raw, ingested, budget)
     if isinstance(extracted, Rejected):
-        return extracted
+        return Cleaned(extracted)
     title, body, page = extracted
-    paragraphs, removed = clean_lines(title, body.split("\n"))
+    kept, removed = clean_lines(title, body.split("\n"))
     if (late := budget.over("the furniture rules")) is not None:
-        return late
-    text = "\n\n".join(paragraphs)
+        return Cleaned(late)
+    article = model.paragraphs(kept)
+    if learning:
+        furniture = model.learn(furniture, article, ingested.timestamp())
+    kept, learned = model.remove(furniture, article, defaults)
+    removed += [Removal(rule=model.RULE, text=removal.text) for removal in learned]
+    if (late := budget.over("the learned furniture")) is not None:
+        return Cleaned(late, furniture if learning else None, tuple(learned))
+    result = _article(raw, ingested, options, (title, "\n\n".join(kept), page), removed)
+    return Cleaned(result, furniture if learning else None, tuple(learned))
+
+
+def _article(
+    raw: RawArticle,
+    ingested: datetime,
+    options: CleanOptions,
+    cleaned: tuple[str, str, Page | None],
+    removed: list[Removal],
+) -> CleanArticle | Rejected | Dropped:
+    """The quality and language gates, then the clean article."""
+    title, text, page = cleaned
     if (refused := quality_gate(text, options.min_letters)) is not None:
         return refused
     language, _ = detect_language(title, text, page.language if page else None)
@@ -107,6 +165,51 @@ def clean(
         ingested=believable(raw.ingested, ingested) or ingested,
         removed=removed,
     )
+
+
+class OutletLearning:
+    """`clean_with` over a stream of many outlets in one process (`newsradar process`, the
+    benchmarks): each outlet's state is kept in `outlets`, bounded by its LRU limit.
+
+    `learning` off applies the states as they are (frozen); `defaults` as in `clean_with`.
+    """
+
+    def __init__(
+        self,
+        outlets: Outlets | None = None,
+        *,
+        learning: bool = True,
+        defaults: Defaults | None = None,
+    ) -> None:
+        self.outlets = outlets if outlets is not None else Outlets()
+        self.learning = learning
+        self.defaults = defaults
+
+    def clean(
+        self,
+        raw: RawArticle,
+        *,
+        ingested: datetime,
+        options: CleanOptions = DEFAULTS,
+        budget: Budget = UNLIMITED,
+    ) -> Cleaned:
+        outlet = model.outlet_key(raw.url, raw.source)
+        done = clean_with(
+            raw,
+            ingested=ingested,
+            options=options,
+            budget=budget,
+            furniture=self.outlets.get(outlet),
+            learning=self.learning,
+            defaults=self.defaults,
+        )
+        if done.furniture is not None:
+            self.outlets.put(outlet, done.furniture)
+        return done
+
+    def frozen(self) -> OutletLearning:
+        """The same outlets' states, applied as they are from now on (no longer learning)."""
+        return OutletLearning(self.outlets, learning=False, defaults=self.defaults)
 
 
 def _input_chars(raw: RawArticle) -> int:

@@ -66,7 +66,8 @@ def _chunks(found: Iterable[Item]) -> Iterator[list[Item]]:
 def _report(args: argparse.Namespace, item: Item, raw: RawArticle, outcome: Outcome) -> None:
     verdict = outcome.rejected or outcome.dropped
     if args.explain:
-        print("\n".join(explain(item.where, raw, outcome.cleaned or outcome.classified, verdict)))
+        article = outcome.cleaned or outcome.classified
+        print("\n".join(explain(item.where, raw, article, verdict, outcome.learned)))
     elif verdict is not None:
         _refused(f"{outcome.article_id} ({item.where})", verdict)
     else:

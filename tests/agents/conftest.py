@@ -59,6 +59,7 @@ def sent(app: faust.App) -> Iterator[Sent]:
     """Every record the agents send and every table write, recorded instead of sent."""
     from streams.alerting.agents import alert_state
     from streams.classification.agents import seen
+    from streams.cleaning.agents import furniture
     from streams.stage import Publisher
 
     recorded = Sent()
@@ -83,6 +84,7 @@ def sent(app: faust.App) -> Iterator[Sent]:
         patch.object(Publisher, "_send", send),
         patch.object(seen, "send_changelog", changelog("seen")),
         patch.object(alert_state, "send_changelog", changelog("alert-state")),
+        patch.object(furniture, "send_changelog", changelog("furniture")),
         patch("streams.cleaning.agents.current", everything_current),
         patch("streams.classification.agents.current", everything_current),
         patch("streams.alerting.agents.current", everything_current),

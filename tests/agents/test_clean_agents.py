@@ -73,7 +73,7 @@ def test_what_is_no_article_is_dead_lettered_and_the_next_goes_on(
 
 
 def test_an_exception_in_the_logic_becomes_a_dead_letter(app, sent, names, event_loop):
-    with patch("streams.steps.clean", side_effect=RuntimeError("boom")):
+    with patch("streams.steps.clean_with", side_effect=RuntimeError("boom")):
         run(event_loop, put_all(clean_articles, [GOOD]))
     (letter,) = _letters(sent, names)
     assert (letter.reason, letter.exception_type) == ("internal_error", "RuntimeError")
@@ -123,3 +123,38 @@ def test_a_send_kafka_does_not_take_is_sent_again_until_it_is(app, sent, names, 
     with patch("streams.stage.RETRY_SECONDS", (0.0,)):
         run(event_loop, put_all(clean_articles, [GOOD]))
     assert len(sent[names.dedup]) == 1 and names.deadletter not in sent
+
+
+STORIES = (
+    BODY,
+    "The council approved a new cycle lane along the river on Monday after a long public "
+    "consultation, and work on the first section will begin before the summer holidays.",
+    "Volunteers planted four hundred trees in the old quarry at the weekend, the charity said, "
+    "and a second planting day is planned for the autumn with schools from the district.",
+)
+
+
+def test_an_outlet_s_learned_furniture_is_written_once_a_batch_to_its_raw_partition(
+    app, sent, names, event_loop
+):
+    """Three articles of one outlet in one batch: one state write, keyed by partition and
+    outlet, after the articles were sent; the next batch starts from that state."""
+    agents.furniture.data.clear()
+    values = [
+        RawArticle(
+            id=f"o{n}",
+            title=f"Ferry terminal news {n}",
+            text=f"{STORIES[n]}\n\nShare this story with a friend today",
+            url=f"https://www.harbour-news.example/story/{n}",
+        )
+        .model_dump_json()
+        .encode()
+        for n in range(3)
+    ]
+    run(event_loop, put_all(clean_articles, values))
+    writes = [(partition, key) for name, partition, key, _ in sent.changelog if name == "furniture"]
+    assert writes == [(0, "0:harbour-news.example")]
+    (state,) = [v for name, _, _, v in sent.changelog if name == "furniture"]
+    assert state.articles == 3
+    assert agents.furniture.data["0:harbour-news.example"] is state
+    agents.furniture.data.clear()

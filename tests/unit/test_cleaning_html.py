@@ -212,3 +212,13 @@ def test_characters_libxml2_refuses_do_not_cost_the_page(bad):
 def test_old_doctypes_and_an_early_closed_html_tag_are_repaired(start):
     page = start + _page().split("\n", 1)[1].replace('<html lang="en-GB">', "", 1)
     assert _clean(RawArticle(html=page)).text.split("\n\n") == PARAGRAPHS
+
+
+def test_an_article_kept_in_a_nav_or_noscript_is_found():
+    """A few sites keep their article in <nav> or <noscript> (for readers without
+    JavaScript); trafilatura's last resort reads it there, so it is not stripped first."""
+    for wrapper in ("nav", "noscript"):
+        body = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+        html = f"<html><body><{wrapper}>{body}</{wrapper}></body></html>"
+        article = _clean(RawArticle(title="Ferry", html=html))
+        assert PARAGRAPHS[0] in article.text

@@ -52,6 +52,11 @@ END = "Officials said the work would be finished before the summer season began.
         ("AFP via Getty Images", "photo_credit"),
         ("Picture: Northwind Images | All rights reserved", "photo_credit"),
         ("Media playback is unsupported on your device", "media"),
+        ("Media caption The harbour master said the pier was safe again", "photo_credit"),
+        ("Image copyright Northwind Images", "photo_credit"),
+        ("Photographer: Jane Doe/Northwind", "photo_credit"),
+        ("CLICK HERE TO SIGN UP FOR OUR WEEKEND NEWSLETTER", "newsletter"),
+        ("CLICK HERE FOR MORE HARBOUR COVERAGE ON NORTHWIND.EXAMPLE", "read_more"),
         ("Watch: Drone footage of the repaired pier", "media"),
         ("Latest Videos", "media"),
         ("3 min read", "media"),
@@ -80,6 +85,30 @@ END = "Officials said the work would be finished before the summer season began.
         ("About the author", "author_bio"),
         ("Jane Doe covers transport for Northwind. Before that she ... Read more", "author_bio"),
         ("Contact the author at jane.doe@northwind.example for tips.", "author_bio"),
+        # the same kinds in other languages
+        ("Lea también: El puerto reabre sus muelles tras la tormenta", "read_more"),
+        ("Lesen Sie hier: Hafen öffnet wieder nach dem Sturm", "read_more"),
+        ("À lire aussi Le port rouvre après la tempête", "read_more"),
+        ("Auch interessant:", "related_marker"),
+        ("Schon gelesen?", "related_marker"),
+        ("Weitere Artikel zum Thema", "related_marker"),
+        ("Contenido Relacionado", "related_marker"),
+        ("Zum Weiterlesen:", "related_marker"),
+        ("Teilen mit:", "share"),
+        ("Keine Kommentare", "page_furniture"),
+        ("Kategorien", "page_furniture"),
+        ("Aktualisiert am 17.01.2026.", "page_furniture"),
+        ("Inhaltsverzeichnis", "page_furniture"),
+        ("Sie sind aktuell nicht eingeloggt.", "page_furniture"),
+        ("Quelle: Hafenbehörde Nordwind, 2. Februar 2026", "photo_credit"),
+        ("Crédits photos : Agence Nordwind", "photo_credit"),
+        ("Anzeige, enthält Affiliate Links", "advertisement"),
+        ("*Werbung. Dieser Beitrag enthält Werbung für eine Fähre.", "advertisement"),
+        ("Pour lire la suite", "advertisement"),
+        ("Zum Newsletter anmelden", "newsletter"),
+        ("Suscríbete a nuestro boletín", "newsletter"),
+        ("Vervielfältigung nur mit Genehmigung", "copyright"),
+        ("Northwind Newsletter", "newsletter"),
     ],
 )
 def test_furniture_lines_are_recognised(line, rule):
@@ -114,6 +143,14 @@ def test_furniture_lines_are_recognised(line, rule):
         "Subscribers will pay more from April, the company said.",
         "Jane Doe is a reporter for Northwind who was detained while covering the protests.",
         "The Kremlin said the video was fake.",
+        # in other languages
+        "Werbung im Internet wächst schneller als jede andere Branche, sagt die Studie.",
+        "Weitere Informationen gab die Polizei am Montag nicht bekannt.",
+        "Pour lire le rapport, il faut une autorisation du ministère.",
+        "Stand 3 feet apart from the edge of the pier.",
+        "Lea Müller leitet seit Montag das Hafenamt.",
+        "Teilen sich zwei Reedereien den Hafen, steigen die Preise.",
+        "Die Kommentare des Ministers sorgten für Empörung im Hafen.",
     ],
 )
 def test_real_sentences_that_look_like_furniture_stay(line):
@@ -214,6 +251,75 @@ def test_a_biography_at_the_end_goes_but_the_same_shape_in_the_body_stays():
             "pic.twitter.com/AbC123xyz",
             "embed",
         ),
+        (
+            "Media playback is unsupported on your device The pier reopened on Monday.",
+            "The pier reopened on Monday.",
+            "Media playback is unsupported on your device",
+            "media",
+        ),
+        (
+            "JUST WATCHED Pier reopens Replay More Videos ... MUST WATCH Pier reopens 01:22 The "
+            "pier reopened on Monday.",
+            "The pier reopened on Monday.",
+            "JUST WATCHED Pier reopens Replay More Videos ... MUST WATCH Pier reopens 01:22",
+            "media",
+        ),
+        (
+            "The pier reopened. Photos: The storm Waves hit the pier. Hide Caption 1 of 12",
+            "The pier reopened.",
+            "Photos: The storm Waves hit the pier. Hide Caption 1 of 12",
+            "media",
+        ),
+        (
+            "SHARE THIS ARTICLE Share Tweet Post Email The pier reopened.",
+            "The pier reopened.",
+            "SHARE THIS ARTICLE Share Tweet Post Email",
+            "share",
+        ),
+        (
+            "LISTEN TO ARTICLE 4:31 The pier reopened.",
+            "The pier reopened.",
+            "LISTEN TO ARTICLE 4:31",
+            "share",
+        ),
+        (
+            "The pier reopened on Monday. Read or Share this story: https://nw.example/3xQ",
+            "The pier reopened on Monday.",
+            "Read or Share this story: https://nw.example/3xQ",
+            "share",
+        ),
+        (
+            "Councillor Jane DoeJane Q. DoeDoe backs new ferry timetable MORE (Harbour Party) "
+            "said the pier was safe.",
+            "Councillor Jane Doe (Harbour Party) said the pier was safe.",
+            "Jane Q. DoeDoe backs new ferry timetable MORE",
+            "related_card",
+        ),
+        (
+            "Mayor Bo RoeRobert (Bo) RoeHarbour: What the new pier means MORE (Ind.) spoke.",
+            "Mayor Bo Roe (Ind.) spoke.",
+            "Robert (Bo) RoeHarbour: What the new pier means MORE",
+            "related_card",
+        ),
+        (
+            "The pier reopened. CLICK HERE TO SIGN UP FOR OUR HARBOUR NEWSLETTER The work took "
+            "a week.",
+            "The pier reopened. The work took a week.",
+            "CLICK HERE TO SIGN UP FOR OUR HARBOUR NEWSLETTER",
+            "newsletter",
+        ),
+        (
+            "Photographer: Jane Doe/Bloomberg The pier reopened on Monday.",
+            "The pier reopened on Monday.",
+            "Photographer: Jane Doe/Bloomberg",
+            "photo_credit",
+        ),
+        (
+            "The pier reopened on Monday. Read More Tram line to reach the airport by 2030",
+            "The pier reopened on Monday.",
+            "Read More Tram line to reach the airport by 2030",
+            "related_card",
+        ),
     ],
 )
 def test_furniture_inside_a_line_is_cut_and_the_rest_stays(line, kept, cut, rule):
@@ -229,6 +335,14 @@ def test_furniture_inside_a_line_is_cut_and_the_rest_stays(line, kept, cut, rule
         "Russian losses reached 500 (source: the defence ministry).",
         "The US Copyright Office said it would review the case.",
         "He shouted READ MORE books at the crowd.",
+        "McDonald's said it would hire MORE staff, in capitals on its posters.",
+        "The YouTube Music team said MORE THAN half of its users were new.",
+        "The minister said she would share this article with the committee.",
+        "Share prices rose. Tweet counts fell. Post offices closed.",
+        "Click here, the sign said, to open the gate.",
+        "The image: a pier, a storm, a boat.",
+        "Her entry, Photo: Jane Doe at the Pier, won the prize.",
+        "Readers can read more about the pier in the council's report.",
     ],
 )
 def test_look_alike_spans_inside_real_sentences_stay(line):
@@ -256,3 +370,17 @@ def test_paragraphs_are_not_rejoined_when_nothing_was_removed_between_them():
     lines = ["A heading without a full stop", "then a line starting in lower case."]
     out, _ = clean_lines("T", lines)
     assert out == lines
+
+
+@pytest.mark.parametrize(
+    ("line", "removed"),
+    [
+        ("January 13, 2026 at 08:45 AM | categories: Harbour, Ferries | View Comments", True),
+        ("Home | Harbour | Ferries | Contact", True),
+        ("| Ferry | Departs | Arrives |", False),  # a table row
+        ("The ferry left at dawn | the pier was closed for the whole afternoon.", False),
+    ],
+)
+def test_a_bar_of_short_items_between_bars_is_page_furniture(line, removed):
+    out, _ = clean_lines("T", [BODY, line])
+    assert (line not in out) == removed

@@ -142,3 +142,35 @@ def test_times_that_cannot_be_real_are_not_believed(
     expected = kept_published and datetime.fromisoformat(kept_published)
     assert article.published == expected
     assert article.ingested == (kept_ingested or raw.ingested)
+
+
+def _page(body: str) -> RawArticle:
+    return RawArticle(html=f"<html><head><title>Ferry</title></head><body>{body}</body></html>")
+
+
+@pytest.mark.parametrize(
+    ("raw", "detail"),
+    [
+        # Nested deeper than any real page (42 levels in ../shared/data/html-pages), as the
+        # 200-deep blocks that cost trafilatura 12 s, but small: refused before it runs.
+        (_page("<div>" * 130 + f"<p>{BODY}</p>" + "</div>" * 130), "nested more than 128"),
+        # More elements than any real page (10,106), each one tiny.
+        (_page(f"<p>{BODY}</p>" + "<i>x</i>" * 20_001), "20,006 elements"),
+    ],
+)
+def test_a_pathological_page_is_refused_before_it_is_parsed_for_its_text(raw, detail):
+    verdict = clean(raw, ingested=NOW)
+    assert isinstance(verdict, Rejected) and verdict.reason == "too_complex"
+    assert detail in verdict.detail
+
+
+def test_a_page_as_large_and_deep_as_real_ones_is_cleaned():
+    deep = "<div>" * 40 + f"<p>{BODY}</p>" + "</div>" * 40
+    article = clean(_page(deep + "<span>x</span>" * 9_000), ingested=NOW)
+    assert isinstance(article, CleanArticle) and BODY in article.text
+
+
+def test_the_complexity_reason_is_counted_from_zero():
+    metrics = Metrics(registry=CollectorRegistry())
+    labels = {"stage": "clean", "reason": "too_complex"}
+    assert metrics.registry.get_sample_value("newsradar_dead_letters_total", labels) == 0.0
