@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from faust.serializers import codecs
 from faust.types import AppT, EventT, TableT
 
 from streams import metrics as _metrics
@@ -237,6 +238,32 @@ def writer(table: TableT, partition_of: Callable[[Any], int]) -> Callable[[Any, 
             table.send_changelog(partition, key, value)
 
     return write
+
+
+def table_values(name: str, dumps: Callable[[Any], bytes], loads: Callable[[bytes], Any]) -> type:
+    """A table value type whose changelog bytes are `dumps(value)` and come back as
+    `loads(bytes)`, values kept decoded in memory. Faust picks a table's changelog codec from
+    `value_type._options.serializer` and rebuilds values with `value_type.from_data`; our
+    states are pydantic models or plain classes, not faust.Record."""
+
+    class Codec(codecs.Codec):
+        def _dumps(self, obj: Any) -> bytes:
+            return dumps(obj)
+
+        def _loads(self, s: bytes) -> Any:
+            return loads(s)
+
+    codecs.register(name, Codec())
+
+    class ValueType:
+        class _options:  # the attribute name Faust reads
+            serializer = name
+
+        @classmethod
+        def from_data(cls, data: Any, preferred_type: Any = None) -> Any:
+            return data
+
+    return ValueType
 
 
 def by_partition(records_: Iterable[Record]) -> dict[int, list[Record]]:

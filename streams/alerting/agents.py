@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from faust.serializers import codecs
 from faust.types import StreamT
 
 from streams import metrics, topics
@@ -23,7 +22,16 @@ from streams.alerting.published import PublishedTails
 from streams.alerting.store import AlertStore
 from streams.app import app, settings
 from streams.batching import batches
-from streams.stage import Publisher, by_partition, count, current, records, utcnow, writer
+from streams.stage import (
+    Publisher,
+    by_partition,
+    count,
+    current,
+    records,
+    table_values,
+    utcnow,
+    writer,
+)
 from streams.steps import ALERT_STAGE, ALERTS, AlertStep, Batch
 
 STAGE = ALERT_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
@@ -33,32 +41,7 @@ TAILS = PublishedTails(settings.kafka, settings.topics.alerts)
 PUBLISHER = Publisher(app, topics.BY_STEP_NAME, settings.topics.deadletter)
 
 
-class _StateCodec(codecs.Codec):
-    """Table values travel in the changelog as tagged JSON and come back as the same records."""
-
-    def _dumps(self, obj: Any) -> bytes:
-        return state.encode(obj)
-
-    def _loads(self, s: bytes) -> Any:
-        return state.decode(s)
-
-
-codecs.register("newsradar-alert-state", _StateCodec())
-
-
-class StateValueType:
-    """The table's value type as Faust sees it: our codec, values handed back as decoded.
-
-    Faust picks a table's changelog serializer from `value_type._options.serializer` and
-    rebuilds values with `value_type.from_data`; the records are pydantic, not faust.Record.
-    """
-
-    class _options:  # the attribute name Faust reads
-        serializer = "newsradar-alert-state"
-
-    @classmethod
-    def from_data(cls, data: Any, preferred_type: Any = None) -> Any:
-        return data
+StateValueType = table_values("newsradar-alert-state", state.encode, state.decode)
 
 
 # What is kept of the alert state (streams/alerting/store.py). Every key is written only

@@ -14,7 +14,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
-from faust.serializers import codecs
 from faust.types import StreamT
 
 from streams import metrics, topics
@@ -22,7 +21,7 @@ from streams.app import app, settings
 from streams.batching import batches
 from streams.cleaning.configure import clean_options
 from streams.cleaning.furniture import OutletFurniture
-from streams.stage import Publisher, count, current, records, writer
+from streams.stage import Publisher, count, current, records, table_values, writer
 from streams.steps import CLEAN_STAGE, CleanStep
 
 STAGE = CLEAN_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
@@ -35,28 +34,11 @@ PUBLISHER = Publisher(app, topics.BY_STEP_NAME, settings.topics.deadletter)
 MAX_OUTLET_STATES = 10_000
 
 
-class _FurnitureCodec(codecs.Codec):
-    """A state travels in the changelog as its own bounded JSON; in memory it stays decoded."""
-
-    def _dumps(self, obj: Any) -> bytes:
-        return obj.encode() if isinstance(obj, OutletFurniture) else bytes(obj)
-
-    def _loads(self, s: bytes) -> Any:
-        return OutletFurniture.decode(s)
-
-
-codecs.register("newsradar-furniture", _FurnitureCodec())
-
-
-class FurnitureType:
-    """The table's value type as Faust reads it: the codec's name; values as decoded."""
-
-    class _options:  # the attribute name Faust reads
-        serializer = "newsradar-furniture"
-
-    @classmethod
-    def from_data(cls, data: Any, preferred_type: Any = None) -> Any:
-        return data
+FurnitureType = table_values(
+    "newsradar-furniture",
+    lambda state: state.encode(),  # its own bounded JSON (streams/cleaning/furniture.py)
+    OutletFurniture.decode,
+)
 
 
 # "raw partition:outlet" -> OutletFurniture, written while handling that raw partition.
