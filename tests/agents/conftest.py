@@ -112,6 +112,7 @@ class Topics:
         from streams.app import settings
 
         self.dedup = topics.dedup.get_topic_name()
+        self.raw = settings.topics.raw
         self.clean, self.classified = settings.topics.clean, settings.topics.classified
         self.matches, self.alerts = settings.topics.matches, settings.topics.alerts
         self.deadletter = settings.topics.deadletter
