@@ -182,3 +182,20 @@ def test_a_busy_outlet_s_state_goes_to_the_changelog_at_most_every_persist_secon
     writes = [v for name, _, _, v in sent.changelog if name == "furniture"]
     assert [w.articles for w in writes] == [1, 2]
     agents.furniture.data.clear()
+
+
+def test_a_dead_letter_kafka_does_not_take_at_first_is_sent_again_not_lost(
+    app, sent, names, metrics, event_loop
+):
+    """The broker briefly away when a letter goes out: retried with backoff; the agent lives
+    on and the next record flows (before, the failed send restarted the agent)."""
+    from aiokafka.errors import KafkaTimeoutError, NotLeaderForPartitionError
+
+    sent.failures = [KafkaTimeoutError(), NotLeaderForPartitionError()]
+    with patch("streams.stage.RETRY_SECONDS", (0.0,)):
+        run(event_loop, put_all(clean_articles, [b"not json"]))
+        run(event_loop, put_all(clean_articles, [GOOD]))
+    (letter,) = _letters(sent, names)
+    assert letter.reason == "invalid_json"
+    assert value(metrics, "newsradar_dead_letters_total", stage="clean", reason="invalid_json") == 1
+    assert len(sent[names.dedup]) == 1
