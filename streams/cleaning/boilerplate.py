@@ -72,6 +72,8 @@ _AGENCY = (
     r"|shutterstock|alamy|anadolu(?: agency)?|xinhua|tass|sputnik|ria novosti|bloomberg"
     r"|nurphoto|sopa images|zuma(?: press)?|dpa|ansa|kyodo|yonhap|cnsphoto"
 )
+#: For rules that need a digit in the line.
+DIGITS = tuple("0123456789")
 _SHARE_WORD = r"(?:Share|Tweet|Post|Email|E-mail|Print|Pin|Save|Facebook|Twitter|LinkedIn|WhatsApp)"
 #: News agencies as credited in running text (their capitals as written).
 _AGENCY_CAPS = (
@@ -273,6 +275,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         5,
         r"(?:\w{3,9},? )?(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}"
         r"|\d{1,2}\.? [a-zé]{3,9}\.? \d{4}|[a-z]{3,9}\.? \d{1,2},? \d{4})",
+        needs=DIGITS,
     ),
     # "Showing 1 to 10 of 19": a list's pagination.
     _line(
@@ -280,6 +283,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         15,
         r"(?:showing|displaying|results|es werden(?: die)? \w+|zeige|mostrando|affichage)"
         r" \d+ ?(?:to|bis|-|–|a|à) ?\d+ (?:of|von|de|sur)(?: insgesamt)? \d+\b.*",
+        needs=DIGITS,
     ),
     # A placeholder for an embed the reader has not consented to yet.
     _line(
@@ -298,15 +302,16 @@ LINE_RULES: tuple[LineRule, ...] = (
         needs=("comment", "kommentar"),
     ),
     # A link set between arrows: ">> Another story's headline <<".
-    _line("read_more", 30, r">{2,3}\s*\S.{0,200}?<{2,3}"),
+    _line("read_more", 30, r">{2,3}\s*\S.{0,200}?<{2,3}", needs=(">>",)),
     # "Copyright: Jane Doe" under a picture.
-    _line("photo_credit", 8, r"(?:copyright|©)\s*:\s*\S.*"),
+    _line("photo_credit", 8, r"(?:copyright|©)\s*:\s*\S.*", needs=("copyright", "©")),
     # A figure's caption: "Figure 3: ...", "Abbildung 4: ...".
     _line(
         "photo_credit",
         40,
         r"(?:figure|fig\.|abbildung|abb\.|grafik|gráfico|figura|illustration) ?\d{1,3}[a-z]?"
         r"\s*:\s*\S.*",
+        needs=("fig", "abb", "grafik", "gráfico", "illustration"),
     ),
     # Affiliate and advertiser disclosures.
     _line(
@@ -328,7 +333,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r".*\bcancel (?:at )?any ?time\b.*",
         needs=("consider", "if you", "support", "cancel"),
     ),
-    _line("newsletter", 20, r".*\bsign up (?:here|now|today)[.!]?"),
+    _line("newsletter", 20, r".*\bsign up (?:here|now|today)[.!]?", needs=("sign up",)),
     # The same kinds in the other languages news pages come in.
     *(
         _line(rule, max_words, *alternatives, needs=needs)

@@ -158,7 +158,7 @@ LINE_RULES: tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...] = (
             r" (?:anhören|vorlesen(?: lassen)?)|écouter (?:cet|l')article|ascolta"
             r" (?:l'articolo|questo articolo)|ouvir (?:a |esta )?(?:notícia|matéria)",
         ),
-        (),
+        ("escuch", "anhören", "vorlesen", "écouter", "ascolta", "ouvir"),
     ),
     (
         "read_more",
@@ -172,7 +172,12 @@ LINE_RULES: tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...] = (
         (r"weitere (?:informationen|infos) \w+ (?:unter|auf|bei|finden sie|gibt es)\b.*",),
         ("weitere info",),
     ),
-    ("related_marker", 5, (r"(?:entdecke|entdecken sie|découvrez) (?:weitere|mehr|plus)\b.*",), ()),
+    (
+        "related_marker",
+        5,
+        (r"(?:entdecke|entdecken sie|découvrez) (?:weitere|mehr|plus)\b.*",),
+        ("entdeck", "découvrez"),
+    ),
     (
         "share",
         30,
@@ -202,13 +207,22 @@ LINE_RULES: tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...] = (
             r"unterstütze(?:n sie)? (?:uns|unsere arbeit|\w+)(?: \w+){0,3} (?:mit|ab) \d.*",
             r"(?:gefällt|gefiel) (?:dir|ihnen|euch) (?:unser|unsere|dieser|diese) \w+\?.*",
         ),
-        (),
+        (
+            "kündbar",
+            "cancela",
+            "résiliable",
+            "disdici",
+            "cancele",
+            "unterstütz",
+            "gefällt",
+            "gefiel",
+        ),
     ),
     (
         "page_furniture",
         8,
         (r"[\w .'-]{2,40} \d{1,4}[a-z]?, (?:d-)?\d{5} [\w .'-]{2,40}",),
-        (),
+        tuple("0123456789"),
     ),
     (
         "copyright",
@@ -218,7 +232,7 @@ LINE_RULES: tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...] = (
             r" (?:angegeben|ausgewiesen|vermerkt|gekennzeichnet))\b.*\b(?:licen[cs]ed?|lizenz\w*"
             r"|cc[- ]by\S*|creative commons)\b.*",
         ),
-        (),
+        ("unless otherwise", "sofern nicht anders"),
     ),
 )
 #: What opens a trailing block of other stories' headlines, in these languages.

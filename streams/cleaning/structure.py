@@ -63,16 +63,21 @@ _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 def without_named_furniture(tree: HtmlElement, text: str) -> tuple[str, list[Removal]]:
     """trafilatura's `text` of the page `tree` without the lines of its named furniture, and
     those lines, each with its kind. The tree is read, not changed."""
-    lines = text.split("\n")
-    keys = [line_key(line) for line in lines]
-    boxes = _small_boxes(tree, MAX_SHARE * sum(len(key) + 1 for key in keys))
+    # The text's size without its padding (some pages indent every line by dozens of spaces).
+    boxes = _small_boxes(tree, MAX_SHARE * len(" ".join(text.split())))
     if not boxes:
         return text, []
+    longest = max(len(words) for words, _ in boxes)
     kept: list[str] = []
     removed: list[Removal] = []
     page: list[str] = []  # the page's words, read once a line is found in a box
-    for line, key in zip(lines, keys, strict=True):
-        kind = _furniture(key, boxes, page, tree)
+    for line in text.split("\n"):
+        # A line longer than every box cannot be in one (the words are shorter than the line).
+        kind = (
+            _furniture(line_key(line), boxes, page, tree)
+            if len(line.strip()) < 2 * longest
+            else None
+        )
         if kind is None:
             kept.append(line)
         else:
