@@ -97,7 +97,9 @@ def measure(directory: Path) -> tuple[dict[str, object], list[str]]:
 
 
 def _trafilatura_title(page: str) -> str:
-    document = trafilatura.bare_extraction(page, fast=True, include_comments=False)
+    document = trafilatura.bare_extraction(
+        page, fast=True, include_comments=False, with_metadata=True
+    )
     return (getattr(document, "title", None) or "") if document is not None else ""
 
 
