@@ -72,6 +72,8 @@ _AGENCY = (
     r"|shutterstock|alamy|anadolu(?: agency)?|xinhua|tass|sputnik|ria novosti|bloomberg"
     r"|nurphoto|sopa images|zuma(?: press)?|dpa|ansa|kyodo|yonhap|cnsphoto"
 )
+#: For rules that need a digit in the line.
+DIGITS = tuple("0123456789")
 _SHARE_WORD = r"(?:Share|Tweet|Post|Email|E-mail|Print|Pin|Save|Facebook|Twitter|LinkedIn|WhatsApp)"
 #: News agencies as credited in running text (their capitals as written).
 _AGENCY_CAPS = (
@@ -267,6 +269,71 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"\S+@\S+.*",
         needs=("@",),
     ),
+    # A date alone on its line: the page's stamp, not a sentence of the body.
+    _line(
+        "page_furniture",
+        5,
+        r"(?:\w{3,9},? )?(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}"
+        r"|\d{1,2}\.? [a-zé]{3,9}\.? \d{4}|[a-z]{3,9}\.? \d{1,2},? \d{4})",
+        needs=DIGITS,
+    ),
+    # "Showing 1 to 10 of 19": a list's pagination.
+    _line(
+        "page_furniture",
+        15,
+        r"(?:showing|displaying|results|es werden(?: die)? \w+|zeige|mostrando|affichage)"
+        r" \d+ ?(?:to|bis|-|–|a|à) ?\d+ (?:of|von|de|sur)(?: insgesamt)? \d+\b.*",
+        needs=DIGITS,
+    ),
+    # A placeholder for an embed the reader has not consented to yet.
+    _line(
+        "page_furniture",
+        30,
+        r"(?:click|klicken sie|klicke|haga clic|cliquez)\b.{0,80}\b(?:to load|um .{1,80} zu laden"
+        r"|load the (?:content|video|map))\b.*",
+        needs=("load", "laden"),
+    ),
+    # A call to comment: "Let us know in the comments", "Verraten Sie es uns in den Kommentaren".
+    _line(
+        "page_furniture",
+        30,
+        r"(?:let us know|tell us|share your thoughts|verraten sie|verrate|schreibt|schreiben sie"
+        r"|erzählt|erzählen sie)\b.{0,80}\bin (?:the|den) (?:comments|kommentaren)\b.*",
+        needs=("comment", "kommentar"),
+    ),
+    # A link set between arrows: ">> Another story's headline <<".
+    _line("read_more", 30, r">{2,3}\s*\S.{0,200}?<{2,3}", needs=(">>",)),
+    # "Copyright: Jane Doe" under a picture.
+    _line("photo_credit", 8, r"(?:copyright|©)\s*:\s*\S.*", needs=("copyright", "©")),
+    # A figure's caption: "Figure 3: ...", "Abbildung 4: ...".
+    _line(
+        "photo_credit",
+        40,
+        r"(?:figure|fig\.|abbildung|abb\.|grafik|gráfico|figura|illustration) ?\d{1,3}[a-z]?"
+        r"\s*:\s*\S.*",
+        needs=("fig", "abb", "grafik", "gráfico", "illustration"),
+    ),
+    # Affiliate and advertiser disclosures.
+    _line(
+        "advertisement",
+        60,
+        r".*\baffiliate[- ](?:links?|partner\w*|programs?|commissions?)\b.*",
+        r".*\b(?:we|i) (?:may )?(?:receive|earn|get) (?:a )?(?:small )?(?:compensation"
+        r"|commission)\b.*",
+        needs=("affiliate", "compensation", "commission"),
+    ),
+    # Appeals: to support the site, to subscribe, to become a member.
+    _line(
+        "appeal",
+        40,
+        r"(?:would you |please )?consider (?:supporting|donating to|a donation to) (?:us|our)\b.*",
+        r"if you (?:enjoyed|liked|like|enjoy|value) (?:reading )?(?:this|our) (?:post|article"
+        r"|story|content|work|journalism)\b.*",
+        r"(?:please )?support (?:us|our (?:work|journalism)|independent journalism)\b.*",
+        r".*\bcancel (?:at )?any ?time\b.*",
+        needs=("consider", "if you", "support", "cancel"),
+    ),
+    _line("newsletter", 20, r".*\bsign up (?:here|now|today)[.!]?", needs=("sign up",)),
     # The same kinds in the other languages news pages come in.
     *(
         _line(rule, max_words, *alternatives, needs=needs)

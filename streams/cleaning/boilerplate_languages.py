@@ -150,6 +150,90 @@ LINE_RULES: tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...] = (
         ),
         (),
     ),
+    (
+        "media",
+        8,
+        (
+            r"escuch(?:a|ar) (?:esta|la) (?:nota|noticia)(?: aquí)?|(?:artikel|beitrag)"
+            r" (?:anhören|vorlesen(?: lassen)?)|écouter (?:cet|l')article|ascolta"
+            r" (?:l'articolo|questo articolo)|ouvir (?:a |esta )?(?:notícia|matéria)",
+        ),
+        ("escuch", "anhören", "vorlesen", "écouter", "ascolta", "ouvir"),
+    ),
+    (
+        "read_more",
+        15,
+        (r"(?:\.\.\.|…)\s*weiter (?:zu|mit)\b.*",),
+        ("weiter",),
+    ),
+    (
+        "read_more",
+        25,
+        (r"weitere (?:informationen|infos) \w+ (?:unter|auf|bei|finden sie|gibt es)\b.*",),
+        ("weitere info",),
+    ),
+    (
+        "related_marker",
+        5,
+        (r"(?:entdecke|entdecken sie|découvrez) (?:weitere|mehr|plus)\b.*",),
+        ("entdeck", "découvrez"),
+    ),
+    (
+        "share",
+        30,
+        (
+            r".*\b(?:nuestro|nuestra|unser(?:en|em)?|notre|nosso) (?:canal|kanal|chaîne)"
+            r" (?:de |en |sur |no )?(?:youtube|telegram|whatsapp)\b.*",
+            r".*\b(?:youtube|telegram|whatsapp)-kanal\b.*",
+            r".*\bcanal de (?:telegram|whatsapp)\b.*",
+        ),
+        ("youtube", "telegram", "whatsapp"),
+    ),
+    (
+        "newsletter",
+        40,
+        (
+            r".*\bsuscr[ií]b\w*\b.*\b(?:newsletter|boletín|boletin)\b.*",
+            r".*\b(?:unseren?|unserem) newsletter\b.*",
+        ),
+        ("newsletter", "boletín", "boletin"),
+    ),
+    (
+        "appeal",
+        60,
+        (
+            r".*\b(?:jederzeit kündbar|cancela cuando quieras|résiliable à tout moment"
+            r"|disdici quando vuoi|cancele quando quiser)\b.*",
+            r"unterstütze(?:n sie)? (?:uns|unsere arbeit|\w+)(?: \w+){0,3} (?:mit|ab) \d.*",
+            r"(?:gefällt|gefiel) (?:dir|ihnen|euch) (?:unser|unsere|dieser|diese) \w+\?.*",
+        ),
+        (
+            "kündbar",
+            "cancela",
+            "résiliable",
+            "disdici",
+            "cancele",
+            "unterstütz",
+            "gefällt",
+            "gefiel",
+        ),
+    ),
+    (
+        "page_furniture",
+        8,
+        (r"[\w .'-]{2,40} \d{1,4}[a-z]?, (?:d-)?\d{5} [\w .'-]{2,40}",),
+        tuple("0123456789"),
+    ),
+    (
+        "copyright",
+        40,
+        (
+            r"(?:.*\b)?(?:unless otherwise (?:noted|stated|indicated)|sofern nicht anders"
+            r" (?:angegeben|ausgewiesen|vermerkt|gekennzeichnet))\b.*\b(?:licen[cs]ed?|lizenz\w*"
+            r"|cc[- ]by\S*|creative commons)\b.*",
+        ),
+        ("unless otherwise", "sofern nicht anders"),
+    ),
 )
 #: What opens a trailing block of other stories' headlines, in these languages.
 TRAILING_MARKER = re.compile(rf"(?:{OTHER_STORIES}|{READ_ALSO})\s*:?", re.IGNORECASE)

@@ -30,7 +30,9 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.utils import HTML_PARSER
 
+from schemas import Removal
 from streams.budget import UNLIMITED, Budget
+from streams.cleaning.structure import without_named_furniture
 from streams.rejection import Rejected
 
 # Both log a warning per page they find nothing in; the clean stage reports that itself.
@@ -111,7 +113,8 @@ _TOO_DEEP = etree.XPath("boolean(" + "/*" * (MAX_DEPTH + 1) + ")")
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """What a page says about itself, and its main text (one paragraph per line)."""
+    """What a page says about itself, its main text (one paragraph per line), and the
+    lines of furniture its markup names, removed from the text (`structure`)."""
 
     text: str
     title: str = ""
@@ -119,6 +122,7 @@ class Page:
     canonical_url: str | None = None
     published: datetime | None = None
     language: str | None = None
+    removed: tuple[Removal, ...] = ()
 
 
 def extract_page(
@@ -142,6 +146,7 @@ def extract_page(
         return late
     document = bare_extraction(tree, url=url, fast=True, include_comments=False)
     text = (document.text or "") if isinstance(document, Document) else ""
+    text, removed = without_named_furniture(tree, text)
     return Page(
         text=text,
         title=page.title,
@@ -149,6 +154,7 @@ def extract_page(
         canonical_url=page.canonical_url,
         published=page.published,
         language=page.language,
+        removed=tuple(removed),
     )
 
 

@@ -124,6 +124,7 @@ def clean_with(
         return Cleaned(extracted)
     title, body, page = extracted
     kept, removed = clean_lines(title, body.split("\n"))
+    removed[:0] = _named_furniture(page)
     if (late := budget.over("the furniture rules")) is not None:
         return Cleaned(late)
     article = model.paragraphs(kept)
@@ -228,6 +229,11 @@ def _title_body_page(
     if isinstance(page, Rejected):
         return page
     return title or normalize(page.title), normalize(page.text), page
+
+
+def _named_furniture(page: Page | None) -> list[Removal]:
+    """What the page's markup named as furniture and the extraction took out (`structure`)."""
+    return [Removal(rule=r.rule, text=normalize(r.text)) for r in page.removed] if page else []
 
 
 def believable(when: datetime | None, ingested: datetime) -> datetime | None:

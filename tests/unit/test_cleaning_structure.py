@@ -1,0 +1,101 @@
+"""Lines of an extracted text that came from furniture the page's markup names."""
+
+import pytest
+from lxml.html import fromstring
+
+from streams.cleaning.structure import without_named_furniture
+
+BODY = [
+    "The river authority opened the new flood barrier on Tuesday after four years of works "
+    "that closed the towpath for most of that time.",
+    "Engineers said the gates could be raised in eleven minutes, a third of the time the old "
+    "barrier needed, and would protect about two thousand homes.",
+    "Residents who had campaigned for the barrier since the floods of the last decade "
+    "gathered on the bank to watch the first test.",
+    "The authority said the towpath would reopen to walkers and cyclists at the weekend once "
+    "the last fences had been taken down.",
+]
+
+
+def _page(box: str, body: list[str] = BODY) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in body)
+    return f"<html><body><article>{paragraphs}{box}</article></body></html>"
+
+
+def _extracted(line: str, body: list[str] = BODY) -> str:
+    """What trafilatura gave: the body, with the box's line among it."""
+    return "\n".join([*body[:2], line, *body[2:]])
+
+
+@pytest.mark.parametrize(
+    ("box", "line", "rule"),
+    [
+        (
+            "<figure><img src='a.jpg'><figcaption>The barrier's gates seen from the bank"
+            "</figcaption></figure>",
+            "The barrier's gates seen from the bank",
+            "photo_credit",
+        ),
+        (
+            "<div class='post-author-bio'><p>Sam Reed covers rivers and transport for the"
+            " paper.</p></div>",
+            "Sam Reed covers rivers and transport for the paper.",
+            "author_bio",
+        ),
+        (
+            "<div class='AuthorBox'><b>Sam Reed</b><p>Sam Reed covers rivers for the paper.</p>"
+            "</div>",
+            "Sam Reed covers rivers for the paper.",
+            "author_bio",
+        ),
+        (
+            "<a class='relatedPost' href='/b'>Canal boats return to the harbour basin</a>",
+            "Canal boats return to the harbour basin",
+            "related_card",
+        ),
+        (
+            "<section class='editorial-disclosure'><p>We may earn a commission from links on"
+            " this page.</p></section>",
+            "We may earn a commission from links on this page.",
+            "advertisement",
+        ),
+        (
+            "<div id='newsletter_box'><p>Get the river report every Friday</p></div>",
+            "Get the river report every Friday",
+            "newsletter",
+        ),
+    ],
+)
+def test_a_line_from_a_named_box_is_removed_with_its_kind(box, line, rule):
+    text, removed = without_named_furniture(fromstring(_page(box)), _extracted(line))
+    assert text.split("\n") == BODY
+    assert [(r.rule, r.text) for r in removed] == [(rule, line)]
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        # A class that only contains a name is not that name.
+        "<div class='relative-block'><p>Canal boats return to the harbour basin</p></div>",
+        "<div class='biology-note'><p>Canal boats return to the harbour basin</p></div>",
+        # No name at all.
+        "<div class='panel'><p>Canal boats return to the harbour basin</p></div>",
+    ],
+)
+def test_a_line_from_an_unnamed_box_stays(box):
+    line = "Canal boats return to the harbour basin"
+    text, removed = without_named_furniture(fromstring(_page(box)), _extracted(line))
+    assert (text, removed) == (_extracted(line), [])
+
+
+def test_a_body_line_repeated_in_a_related_teaser_stays():
+    box = f"<div class='related-stories'><p>{BODY[0]}</p></div>"
+    text, removed = without_named_furniture(fromstring(_page(box)), "\n".join(BODY))
+    assert (text, removed) == ("\n".join(BODY), [])
+
+
+def test_a_named_wrapper_of_the_whole_article_says_nothing_of_its_lines():
+    page = "<html><body><div class='single-post related-posts-on'><p>" + "</p><p>".join(BODY)
+    page += "</p></div></body></html>"
+    text, removed = without_named_furniture(fromstring(page), "\n".join(BODY))
+    assert (text, removed) == ("\n".join(BODY), [])
