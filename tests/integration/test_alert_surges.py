@@ -7,14 +7,16 @@ topic, two partitions would interleave baseline and burst).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from schemas import TopicMatch
 from streams.alerting.state import TopicState
-from tests.integration.test_alert_stories import alerts, create_topics, state_now, wait_for
+from tests.integration.test_alert_stories import alerts, state_now
 from tests.processes import Pipeline
+from tests.support import wait_until
 from tests.unit.alert_fixtures import match, unrelated_story
 
 pytestmark = pytest.mark.integration
@@ -43,7 +45,7 @@ def scenario(now: datetime, *, shift: timedelta, tag: str) -> list[TopicMatch]:
     return quiet + burst
 
 
-def absorbed(pipeline: Pipeline, position: int):  # type: ignore[no-untyped-def]
+def absorbed(pipeline: Pipeline, position: int) -> Callable[[], bool]:
     """True once the alert state has taken in the match at this offset."""
 
     def check() -> bool:
@@ -58,15 +60,19 @@ def test_a_replayed_burst_never_surges_and_a_live_one_surges_once(pipeline: Pipe
     replay = scenario(now, shift=timedelta(days=30), tag="old")
     live = scenario(now, shift=timedelta(0), tag="new")
     values = [(b"russia-ukraine", m.model_dump_json().encode()) for m in replay]
-    create_topics(pipeline)  # before producing: an auto-created topic has 1 partition
     with pipeline.worker() as worker:
         pipeline.produce("matches", values)
-        wait_for(absorbed(pipeline, len(replay) - 1), 90, f"replay\n{worker.log_text()[-3000:]}")
+        wait_until(
+            absorbed(pipeline, len(replay) - 1),
+            90,
+            step=0.5,
+            what=lambda: f"the replay\n{worker.log_text()[-3000:]}",
+        )
         after_replay = alerts(pipeline)
         pipeline.produce(
             "matches", [(b"russia-ukraine", m.model_dump_json().encode()) for m in live]
         )
-        wait_for(absorbed(pipeline, len(replay) + len(live) - 1), 90, "the live burst")
+        wait_until(absorbed(pipeline, len(replay) + len(live) - 1), 90, step=0.5, what="the burst")
         everything = alerts(pipeline)
     assert [a for a in after_replay if a.kind == "surge"] == []
     (surge,) = [a for a in everything if a.kind == "surge"]
