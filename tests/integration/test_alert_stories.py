@@ -17,7 +17,7 @@ import pytest
 
 from schemas import Alert
 from streams.alerting.state import StateValue, Story, decode
-from tests.processes import Pipeline, read_topic
+from tests.processes import Pipeline, Worker, read_topic
 from tests.support import read_to_end, wait_until
 from tests.unit.alert_fixtures import copy_of_wire_story
 
@@ -52,13 +52,20 @@ def state_now(pipeline: Pipeline) -> dict[str, StateValue]:
     return table
 
 
-def story_with(pipeline: Pipeline, articles: int) -> Callable[[], Story | None]:
-    def find() -> Story | None:
+def story_of(pipeline: Pipeline, articles: int, worker: Worker, timeout: float = 60) -> Story:
+    """The russia-ukraine story once the alert table holds `articles` of it."""
+
+    def found() -> Story | None:
         table = state_now(pipeline).values()
         stories = [v for v in table if isinstance(v, Story) and v.topic == "russia-ukraine"]
         return next((s for s in stories if s.article_count >= articles), None)
 
-    return find
+    return wait_until(
+        found,
+        timeout,
+        step=0.5,
+        what=lambda: f"a story of {articles} articles\n{worker.log_text()[-3000:]}",
+    )
 
 
 def alerts(pipeline: Pipeline, at_least: int = 0, timeout: float = 90) -> list[Alert]:
@@ -86,14 +93,9 @@ def test_ten_copies_of_a_story_give_one_alert_then_updates(pipeline: Pipeline):
     with pipeline.worker() as worker:
         pipeline.produce("raw", early)
         (story_alert,) = alerts(pipeline, 1)
-        wait_until(story_with(pipeline, 5), 60, step=0.5, what="five articles in the story")
+        story_of(pipeline, 5, worker)
         pipeline.produce("raw", late)  # 40 minutes later: past the 30-minute cooldown
-        wait_until(
-            story_with(pipeline, 10),
-            60,
-            step=0.5,
-            what=lambda: f"ten articles\n{worker.log_text()[-3000:]}",
-        )
+        story_of(pipeline, 10, worker)
         everything = alerts(pipeline)
     assert [a.kind for a in everything] == ["story", "story-update"], everything
     update = everything[1]
@@ -111,26 +113,15 @@ def test_a_worker_killed_mid_story_restores_it_and_alerts_once(pipeline: Pipelin
     with pipeline.worker("first") as worker:
         pipeline.produce("raw", first)
         alerts(pipeline, 1)
-        wait_until(story_with(pipeline, 3), 60, step=0.5, what="three articles in the story")
+        story_of(pipeline, 3, worker)
         os.killpg(worker.process.pid, signal.SIGKILL)
         worker.process.wait(10)
     pipeline.produce("raw", while_down)
     with pipeline.worker("second") as restarted:
-        wait_until(
-            story_with(pipeline, 6),
-            90,
-            step=0.5,
-            what=lambda: f"six\n{restarted.log_text()[-3000:]}",
-        )
+        story_of(pipeline, 6, restarted, timeout=90)
         pipeline.produce("raw", after)
-        story = wait_until(
-            story_with(pipeline, 10),
-            120,
-            step=0.5,
-            what=lambda: f"ten\n{restarted.log_text()[-3000:]}",
-        )
+        story = story_of(pipeline, 10, restarted, timeout=120)
         everything = alerts(pipeline)
-    assert isinstance(story, Story)
     firsts = {a.id for a in everything if a.kind == "story"}
     assert len(firsts) == 1, everything  # a lost state would have founded a second story
     updates = [a for a in everything if a.kind == "story-update"]

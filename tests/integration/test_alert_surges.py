@@ -7,7 +7,6 @@ topic, two partitions would interleave baseline and burst).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from schemas import TopicMatch
 from streams.alerting.state import TopicState
 from tests.integration.test_alert_stories import alerts, state_now
-from tests.processes import Pipeline
+from tests.processes import Pipeline, Worker
 from tests.support import wait_until
 from tests.unit.alert_fixtures import match, unrelated_story
 
@@ -45,14 +44,15 @@ def scenario(now: datetime, *, shift: timedelta, tag: str) -> list[TopicMatch]:
     return quiet + burst
 
 
-def absorbed(pipeline: Pipeline, position: int) -> Callable[[], bool]:
-    """True once the alert state has taken in the match at this offset."""
+def wait_absorbed(pipeline: Pipeline, position: int, worker: Worker) -> None:
+    """Until the alert state has taken in the match at this offset."""
 
-    def check() -> bool:
+    def absorbed() -> bool:
         topic = state_now(pipeline).get("t|russia-ukraine")
         return isinstance(topic, TopicState) and (topic.position or -1) >= position
 
-    return check
+    what = f"the match at offset {position} absorbed"
+    wait_until(absorbed, 90, step=0.5, what=lambda: f"{what}\n{worker.log_text()[-3000:]}")
 
 
 def test_a_replayed_burst_never_surges_and_a_live_one_surges_once(pipeline: Pipeline):
@@ -62,17 +62,12 @@ def test_a_replayed_burst_never_surges_and_a_live_one_surges_once(pipeline: Pipe
     values = [(b"russia-ukraine", m.model_dump_json().encode()) for m in replay]
     with pipeline.worker() as worker:
         pipeline.produce("matches", values)
-        wait_until(
-            absorbed(pipeline, len(replay) - 1),
-            90,
-            step=0.5,
-            what=lambda: f"the replay\n{worker.log_text()[-3000:]}",
-        )
+        wait_absorbed(pipeline, len(replay) - 1, worker)
         after_replay = alerts(pipeline)
         pipeline.produce(
             "matches", [(b"russia-ukraine", m.model_dump_json().encode()) for m in live]
         )
-        wait_until(absorbed(pipeline, len(replay) + len(live) - 1), 90, step=0.5, what="the burst")
+        wait_absorbed(pipeline, len(replay) + len(live) - 1, worker)
         everything = alerts(pipeline)
     assert [a for a in after_replay if a.kind == "surge"] == []
     (surge,) = [a for a in everything if a.kind == "surge"]
