@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.processes import Pipeline, free_port
+from tests.processes import Pipeline, Worker, free_port
 from tests.support import answers, running, wait_until
 from tests.unit.test_ops_grafana import dashboard_exprs
 
@@ -88,12 +88,7 @@ def test_every_dashboard_and_recording_rule_expression_returns_data(
         targets = [f"127.0.0.1:{worker.port}" for worker in workers]
         prometheus = stack.enter_context(local_prometheus(tmp_path / "prometheus", targets))
         for worker in workers:
-            wait_until(
-                lambda w=worker: answers(f"http://127.0.0.1:{w.port}/metrics"),
-                120,
-                step=0.3,
-                what=lambda w=worker: f"{w.log.name}'s /metrics\n{w.log_text()[-3000:]}",
-            )
+            _wait_for_metrics(worker)
         # Publish once the group is settled: a rebalance mid-test redelivers records, which
         # is the stages' business (tests/integration), not this test's.
         wait_until(
@@ -160,6 +155,15 @@ def local_prometheus(workdir: Path, targets: list[str]) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     with running(argv, workdir / "prometheus.log", ready=f"{url}/-/ready"):
         yield url
+
+
+def _wait_for_metrics(worker: Worker) -> None:
+    wait_until(
+        lambda: answers(f"http://127.0.0.1:{worker.port}/metrics"),
+        120,
+        step=0.3,
+        what=lambda: f"{worker.log.name}'s /metrics\n{worker.log_text()[-3000:]}",
+    )
 
 
 def _assigned_once(prometheus: str, workers: int) -> bool:
