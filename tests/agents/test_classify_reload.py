@@ -18,7 +18,8 @@ from tests.agents.conftest import put_all, run
 QUOKKA = CleanArticle(id="q1", title="Quokka spotted", text="A quokka was seen near the ferry.")
 
 
-def _taxonomy(version: str, query: str) -> str:
+def quokka_taxonomy(version: str, query: str) -> str:
+    """A one-topic taxonomy file's text (also the e2e reload test's)."""
     return (
         f'version: "{version}"\ntopics:\n  - id: quokkas\n    name: Quokkas\n'
         f'    threshold: 0.5\n    query: "{query}"\n'
@@ -37,7 +38,7 @@ def _write(path: Path, text: str) -> None:
 @pytest.fixture
 def watched(tmp_path: Path) -> tuple[TaxonomyFile, Path, Metrics]:
     path = tmp_path / "taxonomy.yaml"
-    _write(path, _taxonomy("1", "wombat*"))
+    _write(path, quokka_taxonomy("1", "wombat*"))
     metrics = Metrics(CollectorRegistry())
     return TaxonomyFile(path, metrics), path, metrics
 
@@ -57,14 +58,14 @@ def test_an_unchanged_file_is_not_read_again(watched):
 
 def test_a_new_version_is_loaded_and_a_bad_file_refused(watched, caplog):
     taxonomy_file, path, metrics = watched
-    _write(path, _taxonomy("2", "quokka*"))
+    _write(path, quokka_taxonomy("2", "quokka*"))
     assert taxonomy_file.check().outcome == "loaded"  # type: ignore[union-attr]
     assert taxonomy_file.taxonomy.version == "2"
     assert _reloads(metrics, "loaded") == 1
     info = metrics.registry.get_sample_value("newsradar_taxonomy_info", {"version": "2"})
     assert info == 1
 
-    _write(path, _taxonomy("3", "quokka* AND"))
+    _write(path, quokka_taxonomy("3", "quokka* AND"))
     outcome = taxonomy_file.check()
     assert outcome is not None and outcome.outcome == "refused"
     assert f"{path}:6: topics[0] (quokkas).query: the query ends too early" in outcome.detail
@@ -72,7 +73,7 @@ def test_a_new_version_is_loaded_and_a_bad_file_refused(watched, caplog):
     assert _reloads(metrics, "refused") == 1
     assert "still running version 2" in caplog.text
 
-    _write(path, _taxonomy("2", "wombat* OR quokka*"))
+    _write(path, quokka_taxonomy("2", "wombat* OR quokka*"))
     outcome = taxonomy_file.check()
     assert outcome is not None and outcome.outcome == "refused"
     assert "bump the version" in outcome.detail
@@ -88,7 +89,7 @@ def test_the_agent_classifies_with_the_reloaded_taxonomy(
     second = QUOKKA.model_copy(update={"id": "q2"}).model_dump_json().encode()
 
     run(event_loop, put_all(classify_articles, [first], key=b"k1"))
-    _write(path, _taxonomy("2", "quokka*"))
+    _write(path, quokka_taxonomy("2", "quokka*"))
     taxonomy_file.check()  # what the worker's timer does every reload_seconds (see tests/e2e)
     run(event_loop, put_all(classify_articles, [second], key=b"k2"))
     before, after = (

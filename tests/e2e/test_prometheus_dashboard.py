@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import subprocess
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.processes import Pipeline, free_port, stop
+from tests.processes import Pipeline, Worker, free_port
+from tests.support import answers, running, wait_until
 from tests.unit.test_ops_grafana import dashboard_exprs
 
 pytestmark = [
@@ -88,12 +88,15 @@ def test_every_dashboard_and_recording_rule_expression_returns_data(
         targets = [f"127.0.0.1:{worker.port}" for worker in workers]
         prometheus = stack.enter_context(local_prometheus(tmp_path / "prometheus", targets))
         for worker in workers:
-            assert wait_for(lambda w=worker: _answers(f"http://127.0.0.1:{w.port}/metrics"), 120), (
-                worker.log_text()[-3000:]
-            )
+            _wait_for_metrics(worker)
         # Publish once the group is settled: a rebalance mid-test redelivers records, which
         # is the stages' business (tests/integration), not this test's.
-        assert wait_for(lambda: _assigned_once(prometheus, WORKERS), 120), _logs(workers)
+        wait_until(
+            lambda: _assigned_once(prometheus, WORKERS),
+            120,
+            step=0.3,
+            what=lambda: f"each partition assigned once\n{_logs(workers)}",
+        )
         workers_up = time.monotonic()
 
         articles = tmp_path / "articles.jsonl"
@@ -105,12 +108,19 @@ def test_every_dashboard_and_recording_rule_expression_returns_data(
         assert len(alerts) == 1 + len(ARTICLES), _logs(workers)
         alerted = time.monotonic()
 
-        missing = wait_for_data(prometheus, dashboard_exprs() + recording_exprs(), timeout=90)
-        assert not missing, f"no data for: {missing}\n{_logs(workers)}"
-        short = wait_for_data(
-            prometheus, list(WHAT_WENT_THROUGH), timeout=30, want=WHAT_WENT_THROUGH
+        wait_for_data(
+            prometheus,
+            dashboard_exprs() + recording_exprs(),
+            timeout=90,
+            what=lambda missing: f"data for: {missing}\n{_logs(workers)}",
         )
-        assert not short, f"fewer series than expected: {short}"
+        wait_for_data(
+            prometheus,
+            list(WHAT_WENT_THROUGH),
+            timeout=30,
+            want=WHAT_WENT_THROUGH,
+            what=lambda short: f"as many series as expected for: {short}",
+        )
         done = time.monotonic()
     print(
         f"\ntimings: workers up and assigned {workers_up - started:.1f}s,"
@@ -136,26 +146,24 @@ def local_prometheus(workdir: Path, targets: list[str]) -> Iterator[str]:
             discovery["refresh_interval"] = "1s"
     (workdir / "prometheus.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     port = free_port()
-    with (workdir / "prometheus.log").open("wb") as log:
-        process = subprocess.Popen(
-            [
-                "prometheus",
-                f"--config.file={workdir / 'prometheus.yml'}",
-                f"--storage.tsdb.path={workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            assert wait_for(lambda: _answers(f"{url}/-/ready"), 60), (
-                workdir / "prometheus.log"
-            ).read_text()[-3000:]
-            yield url
-        finally:
-            stop(process)
+    argv = [
+        "prometheus",
+        f"--config.file={workdir / 'prometheus.yml'}",
+        f"--storage.tsdb.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with running(argv, workdir / "prometheus.log", ready=f"{url}/-/ready"):
+        yield url
+
+
+def _wait_for_metrics(worker: Worker) -> None:
+    wait_until(
+        lambda: answers(f"http://127.0.0.1:{worker.port}/metrics"),
+        120,
+        step=0.3,
+        what=lambda: f"{worker.log.name}'s /metrics\n{worker.log_text()[-3000:]}",
+    )
 
 
 def _assigned_once(prometheus: str, workers: int) -> bool:
@@ -175,17 +183,21 @@ def _assigned_once(prometheus: str, workers: int) -> bool:
 
 
 def wait_for_data(
-    prometheus: str, exprs: list[str], timeout: float, want: dict[str, int] | None = None
-) -> list[str]:
-    """The expressions that still gave too few series with a finite value (one, or as many as
-    `want` says) when `timeout` ran out."""
+    prometheus: str,
+    exprs: list[str],
+    timeout: float,
+    what: Callable[[list[str]], str],
+    want: dict[str, int] | None = None,
+) -> None:
+    """Wait until every expression gives enough series with a finite value (one, or as many
+    as `want` says); past `timeout`, fail with `what` of those that still do not."""
     pending = list(dict.fromkeys(exprs))
-    deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        pending = [e for e in pending if _finite(query(prometheus, e)) < (want or {}).get(e, 1)]
-        if pending:
-            time.sleep(1)
-    return pending
+
+    def answered() -> bool:
+        pending[:] = [e for e in pending if _finite(query(prometheus, e)) < (want or {}).get(e, 1)]
+        return not pending
+
+    wait_until(answered, timeout, step=1, what=lambda: what(pending))
 
 
 def query(prometheus: str, expr: str) -> list[dict[str, Any]]:
@@ -198,23 +210,6 @@ def query(prometheus: str, expr: str) -> list[dict[str, Any]]:
 
 def _finite(result: list[dict[str, Any]]) -> int:
     return sum(math.isfinite(float(series["value"][1])) for series in result)
-
-
-def wait_for(ready: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return True
-        time.sleep(0.3)
-    return False
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def _raw(article: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ articles as too_short; the worker restarted with the default takes them when
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
 from kafka import KafkaProducer
@@ -17,7 +16,8 @@ from schemas import CleanArticle, DeadLetter
 from streams.cli import build_parser
 from streams.deadletters import replayed_from
 from streams.settings import KafkaSettings, Settings
-from tests.processes import Pipeline, Worker, free_port
+from tests.processes import Pipeline, free_port
+from tests.support import metric
 
 pytestmark = pytest.mark.e2e
 
@@ -80,24 +80,13 @@ def _nested(env: dict[str, str]) -> dict[str, dict[str, str]]:
     return groups
 
 
-def _metric(worker: Worker, name: str, **labels: str) -> float:
-    with urllib.request.urlopen(f"http://127.0.0.1:{worker.port}/metrics", timeout=5) as page:
-        for line in page.read().decode().splitlines():
-            if line.startswith(f"{name}{{") and all(
-                f'{k}="{v}"' in line for k, v in labels.items()
-            ):
-                return float(line.rsplit(" ", 1)[1])
-    raise AssertionError(f"no {name} with {labels}")
-
-
 def test_dead_letters_are_shown_then_replayed_once_after_the_fix(pipeline: Pipeline, capsys):
     with pipeline.worker("strict", NEWSRADAR_CLEANING__MIN_LETTERS="100000") as strict:
         _produce(pipeline)
         assert len(pipeline.read("deadletter", len(RECORDS), timeout=60)) == len(RECORDS)
         for reason in ("too_short", "invalid_json"):
-            assert (
-                _metric(strict, "newsradar_dead_letters_total", stage="clean", reason=reason) == 2
-            )
+            labels = {"stage": "clean", "reason": reason}
+            assert metric(strict.port, "newsradar_dead_letters_total", **labels) == 2
 
     # Every field, exactly; then the readable form with its count per reason.
     letters = {letter.key_bytes(): letter for letter in _letters(pipeline)}
@@ -136,7 +125,7 @@ def test_dead_letters_are_shown_then_replayed_once_after_the_fix(pipeline: Pipel
             assert replayed_from(replayed).startswith(pipeline.topic("deadletter") + "/")
             assert replayed.original_bytes() == letters[replayed.key_bytes()].original_bytes()
         # The restarted worker read only the replayed records, not the raw topic again.
-        assert _metric(fixed, "newsradar_articles_in_total", stage="clean") == 4
+        assert metric(fixed.port, "newsradar_articles_in_total", stage="clean") == 4
 
 
 def test_replay_says_so_and_fails_when_kafka_cannot_be_reached():

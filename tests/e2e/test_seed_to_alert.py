@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
 
 from schemas import Alert, ClassifiedArticle
 from tests.processes import Pipeline
+from tests.support import metric
 
 pytestmark = pytest.mark.e2e
 
@@ -18,15 +18,6 @@ def _body_paragraphs(seed: str) -> list[str]:
 
     lines = [line for line in seed.split("\n") if line.strip()]
     return [normalize(x) for x in lines[1:] if x != lines[0] and x != "Similar Posts"]
-
-
-def _metric(port: int, line_prefix: str) -> float:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
-        text = response.read().decode()
-    values = [
-        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(line_prefix)
-    ]
-    return sum(values)
 
 
 def test_seed_published_to_a_worker_yields_exactly_one_alert(pipeline: Pipeline, seed_path):
@@ -63,6 +54,6 @@ def test_seed_published_to_a_worker_yields_exactly_one_alert(pipeline: Pipeline,
         assert article.text.split("\n\n") == _body_paragraphs(seed)
         assert "Similar Posts" not in article.text and alert.title not in article.text
 
-        assert _metric(worker.port, "newsradar_alerts_total{") == 1.0
-        assert _metric(worker.port, 'newsradar_articles_in_total{stage="clean"}') == 1.0
+        assert metric(worker.port, "newsradar_alerts_total") == 1.0
+        assert metric(worker.port, "newsradar_articles_in_total", stage="clean") == 1.0
         assert worker.alive()

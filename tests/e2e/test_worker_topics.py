@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient
 
 from schemas import ClassifiedArticle
-from tests.processes import TOPIC_FIELDS, Pipeline, new_pipeline
+from tests.processes import TOPIC_FIELDS, Pipeline, Worker, new_pipeline
+from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -21,17 +21,16 @@ ARTICLE = {
 }
 
 
-def _wait_for_topics(pipeline: Pipeline, timeout: float) -> set[str]:
-    """The pipeline's topics that exist once all do, or when time ran out."""
+def _wait_for_topics(pipeline: Pipeline, worker: Worker) -> None:
     wanted = {pipeline.topic(field) for field in TOPIC_FIELDS}
     admin = KafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
     try:
-        deadline = time.monotonic() + timeout
-        while (found := wanted & set(admin.list_topics())) != wanted:
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        return found
+        wait_until(
+            lambda: wanted <= set(admin.list_topics()),
+            120,
+            step=0.5,
+            what=lambda: f"the pipeline's topics; worker log:\n{worker.log_text()[-4000:]}",
+        )
     finally:
         admin.close()
 
@@ -39,8 +38,7 @@ def _wait_for_topics(pipeline: Pipeline, timeout: float) -> set[str]:
 def test_a_worker_creates_its_topics_and_runs(kafka_bootstrap: str, tmp_path: Path):
     pipeline = new_pipeline(kafka_bootstrap, tmp_path)  # no topics: the worker makes them
     with pipeline.worker() as worker:
-        found = _wait_for_topics(pipeline, timeout=120)
-        assert len(found) == len(TOPIC_FIELDS), worker.log_text()[-4000:]
+        _wait_for_topics(pipeline, worker)
         pipeline.produce("raw", [(b"ferries", json.dumps(ARTICLE).encode())])
         values = pipeline.read("classified", 1, timeout=150)
         assert values, f"nothing classified; worker log:\n{worker.log_text()[-4000:]}"

@@ -8,13 +8,8 @@ Alertmanager is Debian's `prometheus-alertmanager` binary on a free loopback por
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
-import threading
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,8 +18,9 @@ from kafka import KafkaAdminClient, KafkaProducer
 
 from schemas import Alert
 from streams.alerting.logic import AlertRules
-from tests.integration.test_alert_stories import create_topics, wait_for
-from tests.processes import Pipeline, free_port, stop
+from tests import support
+from tests.processes import Pipeline, free_port
+from tests.support import alerts_in, in_thread, newsradar, running, wait_until
 from tests.unit.alert_fixtures import match, unrelated_story
 from tests.unit.test_alert_surges import burst, quiet_baseline
 from tests.unit.test_alerting import Run, _copies
@@ -80,38 +76,17 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def receiver(port: int, failures: int) -> Iterator[Receiver]:
-    server = Receiver(port, failures)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+def receiver(port: int, failures: int) -> AbstractContextManager[Receiver]:
+    return in_thread(Receiver(port, failures))
 
 
-@contextmanager
-def sink(pipeline: Pipeline, *args: str) -> Iterator[subprocess.Popen[bytes]]:
-    log = (pipeline.workdir / "sink.log").open("ab")
+def sink(pipeline: Pipeline, *args: str) -> AbstractContextManager[subprocess.Popen[bytes]]:
     env = pipeline.env(
         NEWSRADAR_SINK__RETRY_INITIAL_SECONDS="0.2",
         NEWSRADAR_SINK__RETRY_MAX_SECONDS="1",
         NEWSRADAR_SINK__TIMEOUT_SECONDS="2",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streams", "sink", *args],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        yield process
-    finally:
-        stop(process)
-        log.close()
+    return running(newsradar("sink", *args), pipeline.workdir / "sink.log", env=env)
 
 
 def sink_log(pipeline: Pipeline) -> str:
@@ -119,16 +94,19 @@ def sink_log(pipeline: Pipeline) -> str:
 
 
 def test_a_webhook_down_for_a_while_gets_every_alert_once_it_is_back(pipeline: Pipeline):
-    create_topics(pipeline)
     first, second = some_alerts(6), some_alerts(9)[6:]
     produce_alerts(pipeline, first)
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     with sink(pipeline, "webhook", url):
         # Down: nothing listens on the port, every attempt is refused and retried.
-        wait_for(lambda: sink_log(pipeline).count("not delivered") >= 3, 60, "retries")
+        wait_until(lambda: sink_log(pipeline).count("not delivered") >= 3, 60, what="retries")
         with receiver(port, failures=3) as server:  # then up, but failing at first
-            wait_for(lambda: len(server.received) >= 6, 60, f"delivery\n{sink_log(pipeline)}")
+            wait_until(
+                lambda: len(server.received) >= 6,
+                60,
+                what=lambda: f"delivery\n{sink_log(pipeline)}",
+            )
     assert sorted(server.received) == sorted(a.id for a in first)  # 2 partitions: any order
     assert server.refused == 3
     # Offsets were committed as alerts were delivered: nothing of the first six is left to
@@ -136,7 +114,9 @@ def test_a_webhook_down_for_a_while_gets_every_alert_once_it_is_back(pipeline: P
     assert committed(pipeline, f"newsradar-test-{pipeline.suffix}-sink-webhook") == len(first)
     produce_alerts(pipeline, second)
     with sink(pipeline, "webhook", url), receiver(port, failures=0) as server:
-        wait_for(lambda: len(server.received) >= 3, 60, f"the rest\n{sink_log(pipeline)}")
+        wait_until(
+            lambda: len(server.received) >= 3, 60, what=lambda: f"the rest\n{sink_log(pipeline)}"
+        )
     assert sorted(server.received) == sorted(a.id for a in second)
 
 
@@ -150,52 +130,15 @@ def committed(pipeline: Pipeline, group: str) -> int:
     return sum(o.offset for tp, o in offsets.items() if tp.topic == pipeline.topic("alerts"))
 
 
-ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-
-
-@contextmanager
-def alertmanager(workdir: Path) -> Iterator[str]:
+def alertmanager(workdir: Path) -> AbstractContextManager[str]:
+    """One that routes every alert to a receiver that sends nothing: the test reads its API."""
     config = workdir / "alertmanager.yml"
     config.write_text("route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n")
-    port = free_port()
-    assert ALERTMANAGER is not None
-    log = (workdir / "alertmanager.log").open("wb")
-    process = subprocess.Popen(
-        [
-            ALERTMANAGER,
-            f"--config.file={config}",
-            f"--storage.path={workdir / 'am-data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _ready(base), 30, "alertmanager ready")
-        yield base
-    finally:
-        stop(process)
-        log.close()
-
-
-def _ready(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/-/ready", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-def _active(base: str) -> list[dict]:  # type: ignore[type-arg]
-    with urllib.request.urlopen(f"{base}/api/v2/alerts", timeout=5) as response:
-        return list(json.load(response))
+    return support.alertmanager(config, workdir)
 
 
 @pytest.mark.skipif(
-    ALERTMANAGER is None, reason="Debian's prometheus-alertmanager is not installed"
+    support.ALERTMANAGER is None, reason="Debian's prometheus-alertmanager is not installed"
 )
 def test_alertmanager_gets_one_alert_per_story_and_the_surge(pipeline: Pipeline):
     run = Run(AlertRules(outlets_to_escalate=0))
@@ -203,16 +146,17 @@ def test_alertmanager_gets_one_alert_per_story_and_the_surge(pipeline: Pipeline)
     surges = Run()
     surges.feed(*quiet_baseline(), *burst())
     (surge,) = [a for a in surges.alerts if a.kind == "surge"]
-    create_topics(pipeline)
     produce_alerts(pipeline, [*run.alerts, surge], partition=1)
     with alertmanager(pipeline.workdir) as base, sink(pipeline, "alertmanager", base):
-        wait_for(lambda: len(_active(base)) >= 2, 60, f"alerts\n{sink_log(pipeline)}")
-        wait_for(
-            lambda: any(a["annotations"].get("articles") == "9" for a in _active(base)),
-            30,
-            "the last update",
+        wait_until(
+            lambda: len(alerts_in(base)) >= 2, 60, what=lambda: f"alerts\n{sink_log(pipeline)}"
         )
-        active = _active(base)
+        wait_until(
+            lambda: any(a["annotations"].get("articles") == "9" for a in alerts_in(base)),
+            30,
+            what="the last update",
+        )
+        active = alerts_in(base)
     by_name = {a["labels"]["alertname"]: a for a in active}
     assert sorted(by_name) == ["NewsStory", "NewsSurge"] and len(active) == 2
     story = by_name["NewsStory"]
@@ -225,7 +169,6 @@ def test_alertmanager_gets_one_alert_per_story_and_the_surge(pipeline: Pipeline)
 def test_the_alerts_command_filters_by_kind_and_severity(pipeline: Pipeline):
     run = Run()
     run.feed(*_copies(10, spacing_minutes=8))  # story (high), updates (critical: 5+ outlets)
-    create_topics(pipeline)
     produce_alerts(pipeline, run.alerts)
     updates = pipeline.cli("alerts", "--json", "--kind", "story-update")
     loud = pipeline.cli("alerts", "--json", "--min-severity", "critical")

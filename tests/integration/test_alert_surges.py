@@ -13,8 +13,9 @@ import pytest
 
 from schemas import TopicMatch
 from streams.alerting.state import TopicState
-from tests.integration.test_alert_stories import alerts, create_topics, state_now, wait_for
-from tests.processes import Pipeline
+from tests.integration.test_alert_stories import alerts, state_now
+from tests.processes import Pipeline, Worker
+from tests.support import wait_until
 from tests.unit.alert_fixtures import match, unrelated_story
 
 pytestmark = pytest.mark.integration
@@ -43,14 +44,15 @@ def scenario(now: datetime, *, shift: timedelta, tag: str) -> list[TopicMatch]:
     return quiet + burst
 
 
-def absorbed(pipeline: Pipeline, position: int):  # type: ignore[no-untyped-def]
-    """True once the alert state has taken in the match at this offset."""
+def wait_absorbed(pipeline: Pipeline, position: int, worker: Worker) -> None:
+    """Until the alert state has taken in the match at this offset."""
 
-    def check() -> bool:
+    def absorbed() -> bool:
         topic = state_now(pipeline).get("t|russia-ukraine")
         return isinstance(topic, TopicState) and (topic.position or -1) >= position
 
-    return check
+    what = f"the match at offset {position} absorbed"
+    wait_until(absorbed, 90, step=0.5, what=lambda: f"{what}\n{worker.log_text()[-3000:]}")
 
 
 def test_a_replayed_burst_never_surges_and_a_live_one_surges_once(pipeline: Pipeline):
@@ -58,15 +60,14 @@ def test_a_replayed_burst_never_surges_and_a_live_one_surges_once(pipeline: Pipe
     replay = scenario(now, shift=timedelta(days=30), tag="old")
     live = scenario(now, shift=timedelta(0), tag="new")
     values = [(b"russia-ukraine", m.model_dump_json().encode()) for m in replay]
-    create_topics(pipeline)  # before producing: an auto-created topic has 1 partition
     with pipeline.worker() as worker:
         pipeline.produce("matches", values)
-        wait_for(absorbed(pipeline, len(replay) - 1), 90, f"replay\n{worker.log_text()[-3000:]}")
+        wait_absorbed(pipeline, len(replay) - 1, worker)
         after_replay = alerts(pipeline)
         pipeline.produce(
             "matches", [(b"russia-ukraine", m.model_dump_json().encode()) for m in live]
         )
-        wait_for(absorbed(pipeline, len(replay) + len(live) - 1), 90, "the live burst")
+        wait_absorbed(pipeline, len(replay) + len(live) - 1, worker)
         everything = alerts(pipeline)
     assert [a for a in after_replay if a.kind == "surge"] == []
     (surge,) = [a for a in everything if a.kind == "surge"]

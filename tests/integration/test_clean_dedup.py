@@ -9,13 +9,12 @@ table shard that remembers its canonical URL.
 from __future__ import annotations
 
 import json
-import time
-import urllib.request
 
 import pytest
 
 from schemas import CleanArticle
 from tests.processes import Pipeline, Worker, read_topic
+from tests.support import metric, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -33,23 +32,7 @@ def _raw(url: str, title: str, text: str) -> tuple[bytes, bytes]:
     return url.encode(), json.dumps({"title": title, "text": text, "url": url}).encode()
 
 
-def _metric(port: int, line: str, deadline: float) -> float:
-    """The value of one exposition line once it is above 0, or 0 when the deadline passed."""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
-                for text in reply.read().decode().splitlines():
-                    if text.startswith(line) and float(text.rsplit(" ", 1)[1]) > 0:
-                        return float(text.rsplit(" ", 1)[1])
-        except OSError:
-            pass  # the web server is not up yet
-        time.sleep(0.5)
-    return 0.0
-
-
 def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline):
-    created = pipeline.cli("topics", "create", timeout=60)
-    assert created.returncode == 0, created.stderr
     changelog = f"newsradar-test-{pipeline.suffix}-clean-seen-digests-changelog"
     with pipeline.worker("first") as worker:
         pipeline.produce("raw", [_raw("https://news.example/ferry", "Terminal reopens", BODY)])
@@ -61,7 +44,9 @@ def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline)
         # Produced once the worker has recovered: a record fetched during recovery and thrown
         # away by Faust is read again only after the transport's patience (30 s,
         # streams/consumer.py); that start-up case is not what this test is about.
-        _wait_ready(worker, time.monotonic() + 120)
+        wait_until(
+            lambda: _ready(worker), 120, what=lambda: f"its Ready line\n{worker.log_text()[-3000:]}"
+        )
         pipeline.produce(
             "raw",
             [
@@ -69,11 +54,17 @@ def test_a_duplicate_after_a_worker_restart_is_still_dropped(pipeline: Pipeline)
                 _raw("https://news.example/bakeries", "Record bakery sales", OTHER),
             ],
         )
-        dropped = 'newsradar_articles_dropped_total{reason="duplicate",stage="clean"}'
         # At least once: the tracking-link copy may be cleaned (and dropped) twice.
-        assert _metric(worker.port, dropped, time.monotonic() + 120) >= 1.0, _diagnosis(
-            pipeline, worker
+        dropped = wait_until(
+            lambda: metric(
+                worker.port, "newsradar_articles_dropped_total", reason="duplicate", stage="clean"
+            ),
+            120,
+            step=0.5,
+            ignoring=(OSError,),  # the web server not up yet
+            what=lambda: f"a duplicate dropped: {_diagnosis(pipeline, worker)}",
         )
+        assert dropped >= 1.0
         assert len(pipeline.read("clean", 2, 120)) >= 2, _diagnosis(pipeline, worker)
         # At least once: a raw record cleaned twice (a rebalance during start-up can do that)
         # may come out twice, under the same article id; the tracking-link copy never does.
@@ -96,8 +87,6 @@ def _diagnosis(pipeline: Pipeline, worker: Worker) -> str:
     return f"clean topic holds {urls}; worker log tail:\n{worker.log_text()[-4000:]}"
 
 
-def _wait_ready(worker: Worker, deadline: float) -> None:
-    while "[^Worker]: Ready" not in worker.log_text() and time.monotonic() < deadline:
-        assert worker.alive(), worker.log_text()[-3000:]
-        time.sleep(0.2)
-    assert "[^Worker]: Ready" in worker.log_text(), worker.log_text()[-3000:]
+def _ready(worker: Worker) -> bool:
+    assert worker.alive(), worker.log_text()[-3000:]
+    return "[^Worker]: Ready" in worker.log_text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import queue
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from kafka import KafkaAdminClient, KafkaConsumer
 
 from schemas import Alert, RawArticle
 from tests.processes import TOPIC_FIELDS, Pipeline, free_port, new_pipeline, stop
+from tests.support import newsradar
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,6 @@ def test_topics_create_makes_every_topic_with_the_configured_partitions(
 
 
 def test_publishing_the_same_file_twice_uses_the_same_key(pipeline: Pipeline, seed_path):
-    assert pipeline.cli("topics", "create").returncode == 0
     for _ in range(2):
         assert pipeline.cli("publish", str(seed_path)).returncode == 0
     records = [RawArticle.model_validate_json(v) for v in pipeline.read("raw", 2)]
@@ -72,7 +71,6 @@ def _alert(n: int, topic: str) -> Alert:
 
 
 def test_alerts_filters_by_topic_and_stops_at_max_or_at_the_end(pipeline: Pipeline):
-    assert pipeline.cli("topics", "create").returncode == 0
     alerts = [_alert(n, "russia-ukraine" if n % 2 else "sport") for n in range(6)]
     pipeline.produce("alerts", [(a.id.encode(), a.model_dump_json().encode()) for a in alerts])
 
@@ -131,7 +129,7 @@ def test_following_a_missing_topic_says_so_and_waits_for_it(kafka_bootstrap: str
     pipeline = new_pipeline(kafka_bootstrap, tmp_path)
     args = ["alerts", "--json", "--follow", "--from-beginning", "--max", "1"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "streams", *args],
+        newsradar(*args),
         env=pipeline.env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -18,6 +18,7 @@ import pytest
 
 from streams.sources.fetch import Fetcher, FetchFailed, Limits
 from streams.sources.robots import Robots
+from tests.support import in_thread
 
 FEEDS = Path(__file__).parents[1] / "fixtures" / "feeds"
 AGENT = "newsradar-test/1.0 (+loopback)"
@@ -146,16 +147,11 @@ def serving(tmp_path: Path) -> Iterator[FeedServer]:
     """A FeedServer over a copy of the fixtures (a test may edit its copy), always stopped."""
     root = tmp_path / "site"
     shutil.copytree(FEEDS, root)
-    server = FeedServer(root)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with in_thread(FeedServer(root), poll_interval=0.05) as server:
+        try:
+            yield server
+        finally:
+            server.release.set()  # ends the slow routes, whose threads would outlive it
 
 
 @pytest.fixture

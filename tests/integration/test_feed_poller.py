@@ -8,7 +8,6 @@ the feed grew publishes only the new entry.
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,8 @@ from kafka.admin import ConfigResource, ConfigResourceType
 
 from schemas import RawArticle
 from tests.integration.test_feed_http import AGENT, FeedServer, serving
-from tests.processes import Pipeline, stop
+from tests.processes import Pipeline
+from tests.support import newsradar, read_to_end, running
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,7 @@ def _env(pipeline: Pipeline) -> dict[str, str]:
 
 def _feed(pipeline: Pipeline, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "streams", "feed", *args],
+        newsradar("feed", *args),
         env=_env(pipeline),
         capture_output=True,
         text=True,
@@ -56,10 +56,10 @@ def _feed(pipeline: Pipeline, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _raw(pipeline: Pipeline, expected: int) -> list[RawArticle]:
-    """Everything on the raw topic, waiting a little past `expected` for any extra record."""
-    values = pipeline.read("raw", expected + 1, timeout=4)
-    return [RawArticle.model_validate_json(value) for value in values]
+def _raw(pipeline: Pipeline) -> list[RawArticle]:
+    """Everything on the raw topic: called once the poller exited, so all it published."""
+    records = read_to_end(pipeline.bootstrap, pipeline.topic("raw"))
+    return [RawArticle.model_validate_json(record.value) for record in records]
 
 
 def _outcomes(stderr: str, base: str) -> dict[str, str]:
@@ -109,7 +109,7 @@ def test_each_entry_is_published_once_across_restarts(pipeline: Pipeline, feed_s
     outcomes = _outcomes(first.stderr, base)
     assert set(outcomes) == set(expected), first.stderr
     assert all(outcomes[path].startswith(expected[path]) for path in expected), outcomes
-    published = _raw(pipeline, 13)
+    published = _raw(pipeline)
     assert len(published) == 13 and len({a.id for a in published}) == 13
     by_url = {a.url: a for a in published}
     assert "number 7 bus" in (by_url[base + "/pages/bus-route.html"].html or "")
@@ -121,41 +121,24 @@ def test_each_entry_is_published_once_across_restarts(pipeline: Pipeline, feed_s
     second = _feed(pipeline, *args)  # a new process: only the state topic remembers
     assert "/conditional.xml: not_modified" in second.stderr
     assert "published 0 new article(s)" in second.stderr, second.stderr
-    assert len(_raw(pipeline, 13)) == 13
+    assert len(_raw(pipeline)) == 13
 
     _add_item(feed_server, "rss.xml")
     third = _feed(pipeline, str(opml), "--once")
     assert third.returncode == 0 and "published 1 new article(s)" in third.stderr, third.stderr
-    published = _raw(pipeline, 14)
+    published = _raw(pipeline)
     assert len(published) == 14 and len({a.id for a in published}) == 14
     assert all(a.ingested is not None for a in published)
 
 
 def test_the_poller_keeps_polling_until_terminated(pipeline: Pipeline, feed_server, tmp_path):
-    log = (tmp_path / "feed.log").open("wb")
-    process = subprocess.Popen(
-        # moved.xml has no <ttl>: rss.xml's 60 s would rightly outrank the 1 s interval.
-        [
-            sys.executable,
-            "-m",
-            "streams",
-            "feed",
-            "--interval",
-            "1",
-            feed_server.base + "/moved.xml",
-        ],
-        env=_env(pipeline),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    # moved.xml has no <ttl>: rss.xml's 60 s would rightly outrank the 1 s interval.
+    argv = newsradar("feed", "--interval", "1", feed_server.base + "/moved.xml")
+    log = tmp_path / "feed.log"
+    with running(argv, log, env=_env(pipeline)) as process:
         assert len(pipeline.read("raw", 2, timeout=60)) == 2
         _add_item(feed_server, "moved.xml")
         assert len(pipeline.read("raw", 3, timeout=30)) == 3
-    finally:
-        stop(process)
-        log.close()
-    assert process.returncode == 0, Path(log.name).read_text()
-    assert len(_raw(pipeline, 3)) == 3
+    assert process.returncode == 0, log.read_text()
+    assert len(_raw(pipeline)) == 3
     assert feed_server.paths().count("/moved.xml") >= 2

@@ -24,6 +24,7 @@ import pytest
 from schemas import ClassifiedArticle
 from tests.kafka_broker import local_broker
 from tests.processes import Pipeline, free_port, new_pipeline, read_topic, stop
+from tests.support import newsradar
 
 pytestmark = pytest.mark.integration
 
@@ -115,6 +116,18 @@ def test_tls_without_the_broker_s_ca_is_refused_fast(sasl_broker: SaslBroker, tm
     assert "TLS with the Kafka broker" in out and "CERTIFICATE_VERIFY_FAILED" in out
 
 
+def test_an_access_error_ends_the_process_with_its_one_line_and_exit_1():
+    """What the commands above rely on: a KafkaAccessError that escapes is printed as its one
+    line and the interpreter exits 1 (SystemExit semantics), with no traceback."""
+    code = (
+        "from streams.kafka_security import KafkaAccessError\n"
+        "raise KafkaAccessError('newsradar: Kafka authentication failed for user x')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert run.stderr.strip() == "newsradar: Kafka authentication failed for user x"
+
+
 #: Each command that talks to Kafka through a different client (kafka-python's admin,
 #: producer and consumer; Faust/aiokafka's worker behind its login check).
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -127,7 +140,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 
 def _start(pipeline: Pipeline, *args: str) -> tuple[subprocess.Popen[str], float]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "streams", *args],
+        newsradar(*args),
         env=pipeline.env(NEWSRADAR_WEB__PORT=str(free_port())),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

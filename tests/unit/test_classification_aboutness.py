@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import CleanArticle, RawArticle
 from streams.classification.aboutness import (
     PARAGRAPH_CHARS,
     AboutWeights,
@@ -26,19 +25,12 @@ from streams.classification.evaluation import (
 )
 from streams.classification.logic import classify, compile_taxonomy, explain_topic
 from streams.classification.taxonomy import Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
-from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
 from tests.unit.coverage_fixtures import MISSED, PASSING
-from tests.unit.test_cleaning import NOW
+from tests.unit.test_cleaning import cleaned
 
 TAXONOMY = compile_taxonomy(load_taxonomy(DEFAULT_TAXONOMY))
 TOPIC = "russia-ukraine"
-
-
-def _cleaned(title: str, text: str) -> CleanArticle:
-    article = clean(RawArticle(title=title, text=text), ingested=NOW)
-    assert isinstance(article, CleanArticle)
-    return article
 
 
 def _one_topic(query: str) -> object:
@@ -48,7 +40,7 @@ def _one_topic(query: str) -> object:
 
 @pytest.mark.parametrize(("title", "text"), MISSED.values(), ids=MISSED.keys())
 def test_coverage_about_the_war_is_russia_ukraine(title, text):
-    article = _cleaned(title, text)
+    article = cleaned(title, text)
     assert TOPIC in [t.id for t in classify(article, TAXONOMY).topics], explain_topic(
         article, TAXONOMY, TOPIC
     )
@@ -56,14 +48,14 @@ def test_coverage_about_the_war_is_russia_ukraine(title, text):
 
 @pytest.mark.parametrize(("title", "text"), PASSING.values(), ids=PASSING.keys())
 def test_the_war_in_passing_is_not_russia_ukraine(title, text):
-    article = _cleaned(title, text)
+    article = cleaned(title, text)
     score = explain_topic(article, TAXONOMY, TOPIC)
     assert score.score < 0.45, score  # a margin under the threshold, not a near miss
 
 
 def test_evidence_says_how_the_war_runs_through_the_article():
     title, text = MISSED["front line: evacuation of a region"]
-    (topic,) = classify(_cleaned(title, text), TAXONOMY).topics
+    (topic,) = classify(cleaned(title, text), TAXONOMY).topics
     assert topic.about == "in title, lead and 5 of 5 paragraphs"
     assert {"evacuation", "donetsk", "front line"} <= {e.matched.lower() for e in topic.evidence}
 
@@ -107,9 +99,9 @@ def test_about_rewards_coverage_not_repetition():
     about = _one_topic("about:(gas)")
     spread = "Gas prices rose.\n\nThe gas deal held.\n\nGas flows resumed.\n\nMore gas came."
     repeated = "Gas, gas, gas and gas.\n\nPrices rose.\n\nThe deal held.\n\nFlows resumed."
-    assert explain_topic(_cleaned("Markets", spread), about, "t").score == 1.0  # type: ignore[arg-type]
+    assert explain_topic(cleaned("Markets", spread), about, "t").score == 1.0  # type: ignore[arg-type]
     # In the lead (0.3) and one paragraph of four (0.25 / 0.5 of the rest): 0.3 + 0.7 * 0.5.
-    assert explain_topic(_cleaned("Markets", repeated), about, "t").score == 0.65  # type: ignore[arg-type]
+    assert explain_topic(cleaned("Markets", repeated), about, "t").score == 0.65  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

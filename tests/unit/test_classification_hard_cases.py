@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from schemas import CleanArticle, RawArticle
+from schemas import CleanArticle
 from streams.classification.logic import classify, compile_taxonomy, explain_topic
 from streams.classification.taxonomy import load_taxonomy
-from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
 from tests.unit.coverage_fixtures import unwrapped
-from tests.unit.test_cleaning import NOW
+from tests.unit.test_cleaning import cleaned
 
 TAXONOMY = compile_taxonomy(load_taxonomy(DEFAULT_TAXONOMY))
 TOPIC = "russia-ukraine"
@@ -253,25 +252,19 @@ OUT_OF_TOPIC = {
 IN_TOPIC = {"sanctions tied to the war": SANCTIONS, "gas supply tied to the war": GAS}
 
 
-def _cleaned(title: str, text: str) -> CleanArticle:
-    article = clean(RawArticle(title=title, text=text), ingested=NOW)
-    assert isinstance(article, CleanArticle)
-    return article
-
-
 def _topics(article: CleanArticle) -> list[str]:
     return [topic.id for topic in classify(article, TAXONOMY).topics]
 
 
 @pytest.mark.parametrize(("title", "text"), OUT_OF_TOPIC.values(), ids=OUT_OF_TOPIC.keys())
 def test_hard_negatives_are_not_russia_ukraine(title, text):
-    article = _cleaned(title, text)
+    article = cleaned(title, text)
     assert TOPIC not in _topics(article), explain_topic(article, TAXONOMY, TOPIC)
 
 
 @pytest.mark.parametrize(("title", "text"), IN_TOPIC.values(), ids=IN_TOPIC.keys())
 def test_sanctions_and_gas_tied_to_the_war_are_russia_ukraine(title, text):
-    article = _cleaned(title, text)
+    article = cleaned(title, text)
     assert TOPIC in _topics(article), explain_topic(article, TAXONOMY, TOPIC)
 
 
@@ -289,7 +282,7 @@ def test_sanctions_and_gas_tied_to_the_war_are_russia_ukraine(title, text):
     ],
 )
 def test_hard_negatives_land_where_a_reader_would_file_them(case, topic):
-    assert topic in _topics(_cleaned(*OUT_OF_TOPIC[case]))
+    assert topic in _topics(cleaned(*OUT_OF_TOPIC[case]))
 
 
 def test_the_box_counts_for_little_even_if_cleaning_leaves_it():

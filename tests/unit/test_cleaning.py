@@ -28,6 +28,11 @@ def _article(raw: RawArticle) -> CleanArticle:
     return article
 
 
+def cleaned(title: str, text: str) -> CleanArticle:
+    """An article as the clean step passes it on (the classification tests' input)."""
+    return _article(RawArticle(title=title, text=text))
+
+
 def _seed_body_paragraphs(seed_text: str) -> list[str]:
     """The seed's body paragraphs as a reader sees them: not the title, not the footer."""
     lines = [line for line in seed_text.split("\n") if line.strip()]

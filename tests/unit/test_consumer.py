@@ -105,11 +105,17 @@ def test_a_skipped_record_on_a_partition_now_elsewhere_is_left_to_its_new_owner(
     assert consumer._new_offset(RAW) is None  # nothing acked here: nothing to commit
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The consumer module's monotonic clock: at 100 s until a test moves it (clock[0] += s)."""
+    now = [100.0]
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: now[0])
+    return now
+
+
 def test_a_record_that_never_reached_a_stream_is_read_again_before_anything_is_committed(
-    monkeypatch: pytest.MonkeyPatch,
+    clock: list[float],
 ):
-    clock = [100.0]
-    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
     consumer = _consumer(flow=True)
     consumer.starts_at({RAW: 0})  # a partition without a committed offset, read from 0
     consumer.ack(_message(1))  # offset 0 not acknowledged (yet?)
@@ -128,8 +134,8 @@ def test_a_record_that_never_reached_a_stream_is_read_again_before_anything_is_c
     assert consumer._new_offset(RAW) == 3  # and on from where the last commit ended
 
 
-def test_a_record_acknowledged_late_needs_no_second_read(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(consumer_module, "monotonic", lambda: 100.0)
+@pytest.mark.usefixtures("clock")  # standing still
+def test_a_record_acknowledged_late_needs_no_second_read():
     consumer = _consumer(flow=True)
     consumer.starts_at({RAW: 0})
     consumer.ack(_message(1))
@@ -141,10 +147,8 @@ def test_a_record_acknowledged_late_needs_no_second_read(monkeypatch: pytest.Mon
 
 
 def test_records_that_never_come_back_are_given_up_on_after_one_second_read(
-    monkeypatch: pytest.MonkeyPatch,
+    clock: list[float],
 ):
-    clock = [100.0]
-    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
     consumer = _consumer(flow=True)
     consumer.starts_at({RAW: 0})
     consumer.ack(_message(3))  # 0..2 deleted by retention meanwhile, say
@@ -162,13 +166,9 @@ def _fetched_up_to(consumer: Any, position: int | None) -> None:
     consumer._thread = SimpleNamespace(fetched_up_to=lambda tp: position)
 
 
-def test_a_record_thrown_away_with_no_later_record_is_read_again(
-    monkeypatch: pytest.MonkeyPatch,
-):
+def test_a_record_thrown_away_with_no_later_record_is_read_again(clock: list[float]):
     """The open case of the commit guard: nothing acknowledged after the lost record, so no
     gap to notice; the fetch position says the consumer went past it."""
-    clock = [100.0]
-    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
     consumer = _consumer(flow=True)
     consumer.starts_at({RAW: 7})  # committed up to 7
     _fetched_up_to(consumer, 8)  # offset 7 fetched, then thrown away: nothing holds it
@@ -184,11 +184,7 @@ def test_a_record_thrown_away_with_no_later_record_is_read_again(
 
 
 @pytest.mark.parametrize("case", ["held by a stream", "acknowledged", "caught up", "moving"])
-def test_a_partition_whose_records_are_in_hand_is_left_alone(
-    monkeypatch: pytest.MonkeyPatch, case: str
-):
-    clock = [100.0]
-    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
+def test_a_partition_whose_records_are_in_hand_is_left_alone(clock: list[float], case: str):
     consumer = _consumer(flow=True)
     consumer.starts_at({RAW: 7})
     _fetched_up_to(consumer, 7 if case == "caught up" else 9)

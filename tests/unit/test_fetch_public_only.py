@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 
 from streams.sources.fetch import Fetcher, FetchFailed, Limits, PublicOnlyTransport, is_public
+from tests.support import in_thread
 
 LIMITS = Limits("newsradar-test", 5.0, 1 << 20, 3)
 
@@ -54,14 +54,8 @@ class _Page(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def loopback_page() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_thread(ThreadingHTTPServer(("127.0.0.1", 0), _Page)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}/story"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_loopback_page_is_refused_by_the_guard_and_fetched_without_it(loopback_page: str):

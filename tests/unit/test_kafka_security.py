@@ -5,8 +5,6 @@ from __future__ import annotations
 import hmac
 import logging
 import ssl
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -187,17 +185,6 @@ def test_the_ingest_token_is_compared_in_constant_time(monkeypatch):
     assert ingest.bearer_ok("Bearer right", "right")
     assert not ingest.bearer_ok("Bearer wrong", "right")
     assert calls == [(b"right", b"right"), (b"wrong", b"right")]
-
-
-def test_an_access_error_ends_the_process_with_its_one_line_and_exit_1():
-    """The CLI prints a KafkaAccessError as its one line and exits 1 (SystemExit semantics)."""
-    code = (
-        "from streams.kafka_security import KafkaAccessError\n"
-        "raise KafkaAccessError('newsradar: Kafka authentication failed for user x')\n"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert run.returncode == 1
-    assert run.stderr.strip() == "newsradar: Kafka authentication failed for user x"
 
 
 def test_invalid_settings_end_with_one_line_that_never_echoes_a_password(monkeypatch):
