@@ -15,9 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from faust import Worker
-
     from streams.kafka_admin import ensure_topics
+    from streams.shutdown import BoundedStopWorker
 
     ensure_topics(settings)
     # Importing the agent and page modules registers them with the app.
@@ -27,7 +26,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import streams.web  # noqa: F401
     from streams.app import app
 
-    worker = Worker(app, loglevel=settings.log_level)
+    # A stop that cannot finish (Kafka gone) still ends the process, with exit 0.
+    worker = BoundedStopWorker(app, loglevel=settings.log_level)
     # Faust's terminal spinner, at WARNING and above, turns the root logger to DEBUG for the
     # whole run so every log call can spin it: each debug line of aiokafka and Faust (several
     # per record) then builds a LogRecord. Without it the configured level holds.
