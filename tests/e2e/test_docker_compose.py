@@ -23,7 +23,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ import pytest
 import yaml
 
 from tests.e2e.test_prometheus_dashboard import ARTICLES as ALERTING_ARTICLES
-from tests.e2e.test_prometheus_dashboard import _raw, wait_for_data
+from tests.e2e.test_prometheus_dashboard import _raw, wait_for, wait_for_data
 from tests.kafka_broker import KAFKA_IMAGE, kafka_broker
 from tests.processes import free_port, read_topic
 from tests.unit.test_ops_grafana import dashboard_exprs
@@ -217,7 +217,7 @@ def test_the_readme_docker_path_from_up_to_down(stack: Stack) -> None:
 
     stack.run(readme_command("docker compose up -d"))
     up = clock.lap("up -d")
-    assert wait_until(lambda: all_healthy(stack), 240), f"{states(stack)}\n{stack.logs()}"
+    assert wait_for(lambda: all_healthy(stack), 240), f"{states(stack)}\n{stack.logs()}"
     clock.lap("every service healthy")
 
     # Typed once everything is up, long after the demo set went through.
@@ -226,16 +226,16 @@ def test_the_readme_docker_path_from_up_to_down(stack: Stack) -> None:
     alerted = seed_alerted_at(stack)
 
     stack.run(readme_command("docker compose up -d --scale worker=3"))
-    assert wait_until(lambda: workers_scraped(stack) == 3, 120), f"{states(stack)}"
+    assert wait_for(lambda: workers_scraped(stack) == 3, 120), f"{states(stack)}"
     # Faust gives a worker at most ceil(4 partitions / 3 workers) = 2: two or three work.
-    assert wait_until(lambda: partitions_owned_once_by(stack) >= 2, 120), stack.logs()
+    assert wait_for(lambda: partitions_owned_once_by(stack) >= 2, 120), stack.logs()
     clock.lap("3 workers scraped, the group settled")
     before = clean_in_by_instance(stack)
     # Alerts too, now that Prometheus scrapes: the demo set's went through before its first
     # scrape, and a quantile of rates needs an increase it saw.
     articles = invented(40) + "".join(json.dumps(_raw(a)) + "\n" for a in ALERTING_ARTICLES)
     stack.run([*COMPOSE, "run", "--rm", "-T", "cli", "publish", "-"], stdin=articles)
-    assert wait_until(lambda: instances_that_moved(before, stack) >= 2, 120), (
+    assert wait_for(lambda: instances_that_moved(before, stack) >= 2, 120), (
         f"{before} -> {clean_in_by_instance(stack)}"
     )
     clock.lap("articles processed by more than one worker")
@@ -296,18 +296,6 @@ class Clock:
         return ", ".join(f"{name} at {at:.0f}s" for name, at in self.laps)
 
 
-def wait_until(ready: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return True
-        except OSError:
-            pass
-        time.sleep(1)
-    return False
-
-
 def states(stack: Stack) -> dict[str, tuple[str, str, int]]:
     return {
         c.name: (
@@ -336,7 +324,8 @@ def all_healthy(stack: Stack) -> bool:
 
 
 def read_the_seed_alert(stack: Stack, command: list[str], timeout: float = 90) -> float:
-    """Run the README's `alerts` command until the seed's alert is on screen; its seconds."""
+    """Run the README's `alerts` command until the seed's alert is on screen, then Ctrl-C it;
+    the seconds it took to show."""
     started = time.monotonic()
     output: list[str] = []
     process = subprocess.Popen(
@@ -351,18 +340,27 @@ def read_the_seed_alert(stack: Stack, command: list[str], timeout: float = 90) -
     )
     reader = threading.Thread(target=_read_lines, args=(process.stdout, output), daemon=True)
     reader.start()
+    shown = wait_for(lambda: SEED_TITLE in " ".join("".join(output).split()), timeout)
+    took = time.monotonic() - started
+    one_offs = [c for c in stack.containers("cli") if c.status == "running"]
+    diagnosis = "\n".join(
+        f"--- {c.name}: {c.logs(tail=20).decode(errors='replace')}" for c in one_offs
+    )
+    # Ctrl-C in a terminal reaches the container's process through its TTY; without one
+    # (as here), `docker compose run` would exit and leave the container running.
+    for container in one_offs:
+        container.kill(signal="SIGINT")
     try:
-        shown = wait_until(lambda: SEED_TITLE in " ".join("".join(output).split()), timeout)
-        took = time.monotonic() - started
-    finally:
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C, as a person would
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-        reader.join(10)
-    assert shown, f"{shlex.join(command)} showed no seed alert in {timeout}s:\n{''.join(output)}"
+        status = process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        status = process.wait(10)
+    reader.join(10)
+    assert shown, (
+        f"{shlex.join(command)}: no seed alert in {timeout}s:\n{''.join(output)}\n{diagnosis}"
+    )
+    assert status == 0, f"{shlex.join(command)} ended by Ctrl-C with {status}:\n{''.join(output)}"
+    assert wait_for(lambda: not stack.containers("cli"), 30), "the --rm container is left"
     return took
 
 

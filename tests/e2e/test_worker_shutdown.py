@@ -11,12 +11,12 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from streams.shutdown import STOP_DEADLINE_S
+from tests.e2e.test_prometheus_dashboard import wait_for
 from tests.kafka_broker import LOCAL_BROKER, local_broker
 from tests.processes import new_pipeline
 
@@ -33,7 +33,9 @@ def test_sigterm_after_the_broker_is_gone_exits_0_within_the_deadline(
         pipeline = new_pipeline(bootstrap, tmp_path)
         with pipeline.worker(NEWSRADAR_MONITORING__LAG_INTERVAL_SECONDS="1") as worker:
             # Consuming: the stage's lag is reported once partitions are assigned.
-            assert _wait(lambda: "newsradar_consumer_lag_messages{" in _metrics(worker.port), 120)
+            assert wait_for(
+                lambda: "newsradar_consumer_lag_messages{" in _metrics(worker.port), 120
+            )
             published = pipeline.cli("publish", str(seed_path))
             assert published.returncode == 0, published.stderr
             assert pipeline.read("alerts", 1, timeout=90), worker.log_text()[-3000:]
@@ -65,12 +67,3 @@ def _metrics(port: int) -> str:
             return str(response.read().decode())
     except OSError:
         return ""
-
-
-def _wait(ready: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if ready():
-            return True
-        time.sleep(0.5)
-    return False
