@@ -34,6 +34,11 @@ class BoundedStopWorker(Worker):
     stop_deadline_s: float = STOP_DEADLINE_S
     _watchdog: threading.Timer | None = None
 
+    @property
+    def shortlabel(self) -> str:
+        """Log lines keep Faust's `[^Worker]` (tests and operators look for `[^Worker]: Ready`)."""
+        return "Worker"
+
     def _on_sigterm(self) -> None:
         self._arm_watchdog("SIGTERM")
         super()._on_sigterm()
