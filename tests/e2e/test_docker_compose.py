@@ -215,6 +215,7 @@ def test_the_readme_docker_path_from_up_to_down(stack: Stack) -> None:
     assert "does not provide the extra" not in built.stdout + built.stderr
     clock.lap("build")
 
+    typed_up = time.time()
     stack.run(readme_command("docker compose up -d"))
     up = clock.lap("up -d")
     assert wait_for(lambda: all_healthy(stack), 240), f"{states(stack)}\n{stack.logs()}"
@@ -256,7 +257,7 @@ def test_the_readme_docker_path_from_up_to_down(stack: Stack) -> None:
 
     print(
         f"\n{shlex.join(COMPOSE)}: {clock}\n"
-        f"seed alert raised {alerted - clock.started_wall:.1f}s after `up -d` was typed,"
+        f"seed alert raised {alerted - typed_up:.1f}s after `up -d` was typed,"
         f" on screen {seen:.1f}s after `alerts` was typed ({on_screen - up:.0f}s after up)\n"
         f"`stop` took {stopped - before_stop:.1f}s; exit codes {exits}"
     )
@@ -284,7 +285,6 @@ class Clock:
 
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.started_wall = time.time()
         self.laps: list[tuple[str, float]] = []
 
     def lap(self, name: str) -> float:
