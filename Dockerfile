@@ -1,10 +1,13 @@
-# syntax=docker/dockerfile:1
 # newsradar's image: the worker, the feeder and the CLI (`newsradar ...`).
 
 # ---- build: a virtualenv with the dependencies (own cached layer), then the project
 FROM python:3.11.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN python -m venv /opt/venv
+# A venv starts with the pip its Python bundles: 24.0 in python:3.11.11, 23.x in older or
+# Debian builds, which fail to match the extra `html_clean` justext asks of lxml with lxml's
+# `html-clean` (a warning on every build) and carry published advisories (CVE-2023-5752,
+# CVE-2025-8869). The same upgrade as .ci/run's.
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade "pip>=25.3"
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml ./
@@ -21,7 +24,7 @@ RUN pip install --no-deps .
 FROM python:3.11.11-slim-bookworm AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
     NEWSRADAR_WEB__HOST=0.0.0.0 NEWSRADAR_WORKER__DATA_DIR=/var/lib/newsradar/faust
-RUN useradd --system --uid 10001 --home-dir /var/lib/newsradar --create-home newsradar
+RUN useradd --uid 10001 --home-dir /var/lib/newsradar --create-home --shell /usr/sbin/nologin newsradar
 COPY --from=build /opt/venv /opt/venv
 COPY ops/demo /opt/newsradar/demo
 COPY tests/fixtures/seed-article.txt /opt/newsradar/demo/seed-article.txt

@@ -64,15 +64,19 @@ def connect(
     return client_type(*topics, **client_config(settings, role), **options)
 
 
-def ensure_topics(settings: Settings, timeout_ms: int = 30_000) -> list[str]:
-    """Create the pipeline's topics that do not exist yet; return the names created."""
+def ensure_topics(
+    settings: Settings, timeout_ms: int = 30_000, extra: Iterable[tuple[str, int]] = ()
+) -> list[str]:
+    """Create the pipeline's topics, and `extra` (name, partitions) ones, that do not exist
+    yet; return the names created."""
+    partitions = {name: settings.topics.partitions for name in settings.topics.all_names()}
+    partitions.update(extra)
     admin = connect(KafkaAdminClient, settings, "admin", request_timeout_ms=timeout_ms)
     try:
         existing = set(admin.list_topics())
-        wanted = [name for name in settings.topics.all_names() if name not in existing]
+        wanted = [name for name in partitions if name not in existing]
         new = [
-            NewTopic(name, settings.topics.partitions, settings.topics.replication_factor)
-            for name in wanted
+            NewTopic(name, partitions[name], settings.topics.replication_factor) for name in wanted
         ]
         if new:
             try:

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from datetime import datetime
+from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from rich.console import Console
@@ -81,21 +82,29 @@ def _print_alerts(
     console = Console(highlight=False, soft_wrap=False)
     wanted = Filter(args.min_severity, frozenset(args.kinds or ()))
     count = 0
-    for record in read_records(consumer, end, deadline):
-        if args.max and count >= args.max:
-            break
-        alert = decode(Alert, record.value)
-        if isinstance(alert, Rejected):
-            print(f"unreadable alert at offset {record.offset}: {alert.reason}", file=sys.stderr)
-        elif (not args.topic or alert.topic == args.topic) and wanted.wants(alert):
-            if args.json:
-                print(alert.model_dump_json(), flush=True)
-            else:
-                console.print(format_alert(alert))
-            count += 1
+    try:
+        for record in read_records(consumer, end, deadline):
+            count += _print_alert(console, args, wanted, record)
             if args.max and count >= args.max:
                 break
+    except KeyboardInterrupt:  # Ctrl-C is how `--follow` ends: no traceback
+        pass
     return count
+
+
+def _print_alert(console: Console, args: argparse.Namespace, wanted: Filter, record: Any) -> int:
+    """Print one record's alert if it is wanted; 1 if printed, else 0."""
+    alert = decode(Alert, record.value)
+    if isinstance(alert, Rejected):
+        print(f"unreadable alert at offset {record.offset}: {alert.reason}", file=sys.stderr)
+        return 0
+    if (args.topic and alert.topic != args.topic) or not wanted.wants(alert):
+        return 0
+    if args.json:
+        print(alert.model_dump_json(), flush=True)
+    else:
+        console.print(format_alert(alert))
+    return 1
 
 
 def format_alert(alert: Alert) -> Text:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel
 
 from streams.settings import Settings
+from streams.shutdown import STOP_DEADLINE_S
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -72,8 +73,11 @@ def test_workers_have_no_fixed_host_port_so_they_scale():
     ("service", "needs", "condition"),
     [
         ("topics", "kafka", "service_healthy"),
+        ("worker", "kafka", "service_healthy"),
         ("worker", "topics", "service_completed_successfully"),
+        ("feeder", "kafka", "service_healthy"),
         ("feeder", "topics", "service_completed_successfully"),
+        ("cli", "kafka", "service_healthy"),
         ("cli", "topics", "service_completed_successfully"),
         ("prometheus", "alertmanager", "service_healthy"),
         ("grafana", "prometheus", "service_healthy"),
@@ -81,6 +85,26 @@ def test_workers_have_no_fixed_host_port_so_they_scale():
 )
 def test_services_wait_for_what_they_need(service, needs, condition):
     assert SERVICES[service]["depends_on"][needs]["condition"] == condition
+
+
+KAFKA_CLIENTS = [
+    name
+    for name, spec in SERVICES.items()
+    if "NEWSRADAR_KAFKA__BOOTSTRAP" in spec.get("environment", {})
+]
+
+
+@pytest.mark.parametrize("service", KAFKA_CLIENTS)
+def test_every_kafka_client_depends_on_kafka_directly(service):
+    """Compose stops services in reverse dependency order: a dependency only through the
+    one-shot `topics` let Compose 1.29 stop Kafka together with the workers, which then hung."""
+    assert SERVICES[service]["depends_on"]["kafka"]["condition"] == "service_healthy"
+
+
+def test_a_worker_has_time_to_stop_by_itself():
+    """Docker's SIGKILL must not come before the worker's own bounded stop (exit 0)."""
+    grace = SERVICES["worker"]["stop_grace_period"]
+    assert grace.endswith("s") and float(grace[:-1]) >= STOP_DEADLINE_S + 5
 
 
 @pytest.mark.parametrize("service", ["kafka", "prometheus", "alertmanager", "grafana"])
@@ -126,3 +150,40 @@ def test_mounted_ops_folders_exist():
             source = volume.split(":")[0]
             if source.startswith("./"):
                 assert (REPO / source).exists(), source
+
+
+DOCKERFILE = (REPO / "Dockerfile").read_text(encoding="utf-8")
+
+
+def test_the_dockerfile_builds_without_buildkit():
+    """No `# syntax=` line (BuildKit would fetch a frontend image first: fails offline or
+    behind a registry mirror) and nothing only BuildKit understands, so the classic builder
+    of any Docker engine builds it."""
+    assert not re.search(r"^#\s*syntax\s*=", DOCKERFILE, re.MULTILINE | re.IGNORECASE)
+    for buildkit_only in ("--mount=", "--link", "<<", "--chmod=", "--parents", "--exclude="):
+        assert buildkit_only not in DOCKERFILE, buildkit_only
+
+
+def test_the_dockerfile_upgrades_pip_before_installing_anything():
+    """A bundled pip 23 warns on every build that lxml lacks the extra `html_clean`."""
+    upgrade = DOCKERFILE.index('pip install --upgrade "pip>=')
+    assert upgrade < DOCKERFILE.index("pip install -r requirements.txt")
+
+
+def _readme_code_lines() -> list[str]:
+    lines, inside = [], False
+    for line in README.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize(
+    "line", [line for line in _readme_code_lines() if re.search(r"\balerts --follow\b", line)]
+)
+def test_readme_alert_commands_that_follow_start_at_the_oldest_alert(line):
+    """`alerts --follow` alone starts at the end of the topic: typed after the demo set went
+    through, it shows none of it."""
+    assert "--from-beginning" in line
