@@ -116,6 +116,9 @@ class MatchedArticle(Record):
         default_factory=list,
         description="One-permutation MinHash of the title and text (64 bins), for stories.",
     )
+    bands: list[str] = Field(
+        default_factory=list, description="The signature's LSH band keys (none: derived)."
+    )
     escalations: list[str] = Field(
         default_factory=list, description="The alert stage's escalation terms the text names."
     )

@@ -114,7 +114,7 @@ def _place(
     """The article joins the most similar live story, or founds one; None if it is in one."""
     article, topic_id = match.article, match.topic.id
     sig = tuple(article.signature)
-    bands = band_hashes(sig)
+    bands = article.bands or band_hashes(sig)
     story = stories.find(tx, topic_id, sig, bands, topic.clock or moment, rules.story)
     if story is not None and stories.contains(story, article.id):
         return None

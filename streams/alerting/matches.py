@@ -16,17 +16,19 @@ from schemas.articles import MatchedArticle
 from streams.alerting.logic import AlertRules
 from streams.alerting.records import summarize
 from streams.alerting.severity import escalations
-from streams.alerting.similarity import signature
+from streams.alerting.similarity import band_hashes, signature
 from streams.alerting.stories import reference
 
 
 def matched_article(article: CleanArticle, rules: AlertRules) -> MatchedArticle:
     """The article as the alert stage sees it: no body, its fingerprint instead."""
     body = f"{article.title}\n{article.text}"
+    fingerprint = signature(body)
     return MatchedArticle(
         **reference(article),
         summary=summarize(article.text),
-        signature=list(signature(body)),
+        signature=list(fingerprint),
+        bands=band_hashes(fingerprint),
         escalations=escalations(rules.escalation, body),
     )
 

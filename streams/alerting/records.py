@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import cast
 
 from schemas import Alert, TopicMatch
 from schemas.alerts import DigestEntry, SurgeEvidence
 from schemas.common import short_hash
+from schemas.vocabulary import AlertKind, Severity
 from streams.alerting.severity import level, story_severity, surge_severity
 from streams.alerting.state import Story
 from streams.alerting.stories import article_ref
@@ -66,16 +68,21 @@ def story_alert(
     update: bool,
     alerted: datetime,
 ) -> Alert:
-    """A new story (`update=False`) or news of a known one; times are the trigger's."""
+    """A new story (`update=False`) or news of a known one; times are the trigger's.
+
+    Built without re-validation (`model_construct`), as `stories.found` builds a story: its
+    parts are the story's and the match's, validated when they were read, and this runs
+    for most matches of a busy topic."""
     first = story.articles[0]
-    kind = "story-update" if update else "story"
+    kind: AlertKind = "story-update" if update else "story"
     subject = f"{story.id}/{trigger.article.id}" if update else first.id
-    return Alert(
+    return Alert.model_construct(
         id=alert_id(story.topic, subject, kind),
+        schema_version=1,
         kind=kind,
         topic=story.topic,
         topic_name=story.topic_name,
-        severity=severity[0],
+        severity=cast(Severity, severity[0]),
         score=story.score,
         story_id=story.id,
         article_id=first.id,
@@ -88,6 +95,8 @@ def story_alert(
         outlets=list(story.outlets),
         evidence=list(story.evidence),
         reasons=severity[1],
+        surge=None,
+        digest=[],
         taxonomy_version=story.taxonomy_version,
         published=trigger.article.published,
         ingested=trigger.article.ingested,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from streams.alerting.similarity import BANDS
 from streams.alerting.state import (
     StateValue,
     Story,
@@ -29,21 +30,28 @@ from streams.alerting.state import (
 from streams.alerting.stories import BUCKET_SIZE, StoryRules
 
 Write = Callable[[str, StateValue | None], None]
-_DERIVED = ("b", "g")
+#: The index is rebuilt when it holds this many times the buckets its live stories need
+#: (plus slack for young topics): deleted stories leave their entries behind.
+COMPACT_FACTOR, COMPACT_SLACK = 3, 64
 
 
 @dataclass
 class _Index:
-    """One topic's derived keys: LSH buckets and time slices, by their state key."""
+    """The derived keys of every topic, by their state key (each key names its topic)."""
 
     buckets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     slices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def generations(self) -> tuple[int, ...]:
-        return tuple(sorted(int(key.rsplit("|", 1)[1]) for key, v in self.slices.items() if v))
+    def generations(self, topic: str) -> tuple[int, ...]:
+        prefix = f"g|{topic}|"
+        found = (
+            int(k[len(prefix) :]) for k, v in self.slices.items() if v and k.startswith(prefix)
+        )
+        return tuple(sorted(found))
 
-    def live(self) -> int:
-        return sum(len(v) for v in self.slices.values())
+    def live(self, topic: str | None = None) -> int:
+        prefix = f"g|{topic}|" if topic is not None else "g|"
+        return sum(len(v) for k, v in self.slices.items() if k.startswith(prefix))
 
 
 class AlertStore(Mapping[str, StateValue]):
@@ -52,23 +60,31 @@ class AlertStore(Mapping[str, StateValue]):
 
     def __init__(self, kept: Mapping[str, StateValue], rules: StoryRules) -> None:
         self.kept, self.rules = kept, rules
-        self._index: dict[str, _Index] | None = None
+        self._derived: _Index | None = None
+        self._compact_above = 0
 
     def forget(self) -> None:
         """Drop what is derived: the kept state may have changed hands (a rebalance)."""
-        self._index = None
+        self._derived = None
+
+    @property
+    def _index(self) -> _Index:
+        if self._derived is None:
+            self._derived = rebuild(self.kept, self.rules)
+            self._compact_above = self._bound()
+        return self._derived
 
     def get(self, key: str, default: StateValue | None = None) -> StateValue | None:  # type: ignore[override]
         kind = key[:1]
-        if kind in _DERIVED:
-            index = self._topic(key[2 : key.index("|", 2)])
-            found = (index.buckets if kind == "b" else index.slices).get(key)
-            return default if found is None else found
+        if kind == "b":
+            return self._index.buckets.get(key, default)
+        if kind == "g":
+            return self._index.slices.get(key, default)
         value = self.kept.get(key, default)
         if kind == "t" and isinstance(value, TopicState):
-            index = self._topic(key[2:])
+            index, topic = self._index, key[2:]
             return value.model_copy(
-                update={"generations": index.generations(), "live_stories": index.live()}
+                update={"generations": index.generations(topic), "live_stories": index.live(topic)}
             )
         return value
 
@@ -86,10 +102,10 @@ class AlertStore(Mapping[str, StateValue]):
 
     def apply(self, changes: Mapping[str, StateValue | None], write: Write) -> None:
         """Write a batch's changes in order: kept keys through `write`, derived in memory."""
+        index = self._index
         for key, value in changes.items():
             kind = key[:1]
-            if kind in _DERIVED:
-                index = self._topic(key[2 : key.index("|", 2)])
+            if kind == "b" or kind == "g":
                 target = index.buckets if kind == "b" else index.slices
                 if value is None:
                     target.pop(key, None)
@@ -99,29 +115,34 @@ class AlertStore(Mapping[str, StateValue]):
                 write(key, value.model_copy(update={"generations": ()}))
             else:
                 write(key, value)
+        if len(index.buckets) > self._compact_above:
+            self._compact()
 
-    def _topic(self, topic: str) -> _Index:
-        if self._index is None:
-            self._index = rebuild(self.kept, self.rules)
-        index = self._index.get(topic)
-        if index is None:
-            index = self._index[topic] = _Index()
-        return index
+    def _compact(self) -> None:
+        """Rebuild the index from the kept stories once deleted stories' entries (left in
+        place by `stories.delete`) make up most of it: memory follows the live stories."""
+        if len(self._index.buckets) > self._bound():
+            self._derived = rebuild(self.kept, self.rules)
+        self._compact_above = self._bound()
+
+    def _bound(self) -> int:
+        index = self._derived or _Index()
+        topics = {k.split("|", 2)[1] for k in index.slices}
+        return COMPACT_FACTOR * BANDS * (index.live() + COMPACT_SLACK * max(1, len(topics)))
 
 
-def rebuild(kept: Mapping[str, StateValue], rules: StoryRules) -> dict[str, _Index]:
+def rebuild(kept: Mapping[str, StateValue], rules: StoryRules) -> _Index:
     """Every topic's index as its kept stories imply it."""
     stories = sorted(
         (v for k, v in kept.items() if k.startswith("s|") and isinstance(v, Story)),
         key=lambda s: (s.first_seen, s.id),
     )
-    indexes: dict[str, _Index] = {}
+    index = _Index()
     for story in stories:  # oldest first: each bucket ends with its newest stories first
-        index = indexes.setdefault(story.topic, _Index())
         for band in story.bands:
             key = bucket_key(story.topic, band)
             index.buckets[key] = (story.id, *index.buckets.get(key, ()))[:BUCKET_SIZE]
         generation = int(story.last_seen.timestamp()) // rules.generation_seconds
         key = generation_key(story.topic, generation)
         index.slices[key] = (*index.slices.get(key, ()), story.id)
-    return indexes
+    return index
