@@ -23,6 +23,11 @@ A skipped record is left unacknowledged and its partition is read again from it.
 read again is processed again: at least once, with outputs that make a repeat harmless (see
 the README's "Delivery guarantees"). A start that is never delivered (the records were
 deleted by retention meanwhile) is read again once, then accepted with a warning.
+
+Not a commit, a wait: a topic Faust creates at a new app's first start (the internal dedup
+topic) can be missing from the metadata the first assignment is made with, and stays
+unassigned until the metadata's max age (five minutes); the consumer asks for the
+metadata again while a subscribed topic has none.
 """
 
 from __future__ import annotations
@@ -58,6 +63,21 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = getattr(self.app, "fetch_wait_ms", FETCH_WAIT_MS)
         return consumer
+
+    def unknown_topics(self) -> list[str]:
+        """Subscribed topics the client's cluster metadata has no partitions for (read as it
+        is): topics Faust created at this start, which the metadata fetched before missed."""
+        consumer = self._consumer
+        if consumer is None:
+            return []
+        cluster = consumer._client.cluster
+        return sorted(t for t in consumer.subscription() if not cluster.partitions_for_topic(t))
+
+    async def refresh_metadata(self) -> None:
+        """Ask for the cluster's metadata now (in the consumer's thread); a change in a
+        subscribed topic's partitions makes the group rebalance, which assigns them."""
+        consumer = self._ensure_consumer()
+        await self.cast_thread(consumer._client.force_metadata_update)
 
     def fetched_up_to(self, tp: TP) -> int | None:
         """The offset the consumer will fetch next on `tp`, if it has one (read as it is)."""
@@ -124,6 +144,7 @@ class Consumer(faust_aiokafka.Consumer):
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         self._look_for_thrown_away()
+        await self._look_for_unknown_topics()
         await self._read_again()
         async for tp, message in super().getmany(timeout):
             yield tp, message
@@ -138,6 +159,23 @@ class Consumer(faust_aiokafka.Consumer):
             if tp in assigned:  # else its new owner reads it from the committed offset
                 log.info("reading %s[%s] again from offset %s", tp.topic, tp.partition, offset)
                 await self.seek(tp, offset)
+
+    async def _look_for_unknown_topics(self) -> None:
+        """A topic Faust created at this start (the internal dedup topic of a new app id) can
+        be missing from the metadata the first assignment was made with: Faust then leaves
+        it unassigned ("Ignoring missing topic") until the metadata's max age, five minutes
+        in which its records wait. Ask for the metadata again until it lists the topic."""
+        guard, now = self._guard, monotonic()
+        if now - guard.topics_checked < CHECK_SECONDS:
+            return
+        guard.topics_checked = now
+        thread = cast(ConsumerThread, self._thread)
+        unknown = thread.unknown_topics()
+        if unknown:
+            if unknown != guard.unknown:
+                log.info("no metadata yet for %s: asking the cluster again", ", ".join(unknown))
+            await thread.refresh_metadata()
+        guard.unknown = unknown
 
     def _look_for_thrown_away(self) -> None:
         """A partition fetched past its start whose records nobody holds or acknowledged for
@@ -213,6 +251,8 @@ class _Guard:
         self.missing: dict[TP, tuple[int, float]] = {}  # (offset, since when, monotonic)
         self.idle: dict[TP, tuple[int, float]] = {}  # (fetch position, since when)
         self.checked = 0.0
+        self.topics_checked = 0.0
+        self.unknown: list[str] = []  # topics without metadata at the last look
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))

@@ -203,3 +203,48 @@ def test_a_partition_whose_records_are_in_hand_is_left_alone(
         clock[0] += consumer_module.CHECK_SECONDS
     asyncio.run(consumer._read_again())
     assert consumer.seeks == []
+
+
+class _Thread:
+    """The consumer thread's view of the metadata: topics it has none for, and refreshes."""
+
+    def __init__(self, unknown: list[str]) -> None:
+        self.unknown, self.refreshes = unknown, 0
+
+    def unknown_topics(self) -> list[str]:
+        return list(self.unknown)
+
+    async def refresh_metadata(self) -> None:
+        self.refreshes += 1
+
+
+def test_a_topic_created_at_this_start_and_missing_from_the_metadata_is_asked_for_again(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Faust creates the internal dedup topic at a new app's first start; the metadata the
+    first assignment used may not list it yet, and Faust then leaves it unassigned for the
+    metadata's max age (five minutes: the classify stage idle, its records waiting)."""
+    clock = [100.0]
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
+    consumer = _consumer(flow=True)
+    consumer._thread = thread = _Thread(["app-clean-dedup"])
+    for _ in range(3):
+        asyncio.run(consumer._look_for_unknown_topics())
+        clock[0] += consumer_module.CHECK_SECONDS / 2
+    assert thread.refreshes == 2  # every CHECK_SECONDS, not every fetch
+    thread.unknown = []
+    clock[0] += consumer_module.CHECK_SECONDS
+    asyncio.run(consumer._look_for_unknown_topics())
+    assert thread.refreshes == 2  # known now: the rebalance that follows assigns it
+
+
+def test_the_topics_without_metadata_are_the_subscribed_ones_the_cluster_has_no_partitions_for():
+    thread: Any = object.__new__(consumer_module.ConsumerThread)
+    partitions = {"news.raw": {0, 1}}
+    thread._consumer = SimpleNamespace(
+        subscription=lambda: frozenset({"news.raw", "app-clean-dedup"}),
+        _client=SimpleNamespace(cluster=SimpleNamespace(partitions_for_topic=partitions.get)),
+    )
+    assert thread.unknown_topics() == ["app-clean-dedup"]
+    partitions["app-clean-dedup"] = {0, 1}
+    assert thread.unknown_topics() == []
