@@ -146,8 +146,36 @@ class Consumer(faust_aiokafka.Consumer):
         self._look_for_thrown_away()
         await self._look_for_unknown_topics()
         await self._read_again()
+        held: dict[TP, set[int]] | None = None
         async for tp, message in super().getmany(timeout):
+            read = self._read_offset[tp]
+            if read is not None and message.offset < read:
+                held = self._held_offsets() if held is None else held
+                self._pass_on_again(tp, message.offset, held.get(tp, set()))
             yield tp, message
+
+    def _pass_on_again(self, tp: TP, offset: int, held: set[int]) -> None:
+        """Faust passes a record on only from the partition's read offset up (the last
+        offset it passed on, or where a seek put it) and drops one below it unseen. A
+        partition comes back below it when a seek moved it back while records fetched
+        before the seek were still being passed on: after every restart here (the
+        recovery's seek to the committed offsets), and after a read-again. If no stream
+        holds the record and none acknowledged it, it was never processed: lower the read
+        offset, so that Faust passes it on instead of leaving it to PATIENCE_SECONDS."""
+        committed = self._committed_offset[tp]
+        if committed is not None and offset < committed:
+            return
+        if offset in self._acked_index[tp] or offset in held:
+            return
+        self._read_offset[tp] = offset
+
+    def _held_offsets(self) -> dict[TP, set[int]]:
+        """The offsets streams hold (passed on, not acknowledged yet), per partition."""
+        held: dict[TP, set[int]] = {}
+        for message in list(self._unacked_messages):
+            if not message.acked:
+                held.setdefault(message.tp, set()).add(message.offset)
+        return held
 
     async def _read_again(self) -> None:
         rewinds = self._guard.rewinds

@@ -248,3 +248,41 @@ def test_the_topics_without_metadata_are_the_subscribed_ones_the_cluster_has_no_
     assert thread.unknown_topics() == ["app-clean-dedup"]
     partitions["app-clean-dedup"] = {0, 1}
     assert thread.unknown_topics() == []
+
+
+def test_a_record_back_below_the_read_offset_and_never_processed_is_passed_on_again(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """After a restart the recovery seeks every partition to its committed offset while
+    records fetched before the seek are still being passed on; they move Faust's read
+    offset past the records fetched again after the seek, which Faust then drops unseen
+    ("DROPPED MESSAGE ROFF"). One never processed waited PATIENCE_SECONDS (a user saw an
+    article stay unclassified 40 s after the rest), or was given up on after a second read
+    dropped the same way."""
+    from faust.transport.drivers import aiokafka as faust_aiokafka
+
+    consumer = _consumer(flow=True)
+    consumer._thread = _Thread([])
+    consumer._committed_offset[RAW] = 10
+    consumer._read_offset[RAW] = 20  # 10..19 passed on before the seek back to 10
+    consumer.ack(_message(10))  # processed
+    in_hand = _message(11)  # passed on, not acknowledged yet
+    consumer._unacked_messages.add(in_hand)
+    fetched = [_message(offset) for offset in (9, 10, 11, 12, 13)]
+
+    async def parent_getmany(self: Any, timeout: float) -> Any:
+        for message in fetched:
+            yield message.tp, message
+
+    monkeypatch.setattr(faust_aiokafka.Consumer, "getmany", parent_getmany)
+    passed_on = []
+
+    async def drain() -> None:  # what Faust's Consumer._drain_messages does with each
+        async for tp, message in consumer.getmany(1.0):
+            read = consumer._read_offset[tp]
+            if read is None or message.offset >= read:
+                passed_on.append(message.offset)
+                consumer._read_offset[tp] = message.offset
+
+    asyncio.run(drain())
+    assert passed_on == [12, 13]  # 9 committed, 10 processed, 11 in hand: not again
