@@ -130,6 +130,7 @@ class Consumer(faust_aiokafka.Consumer):
             message.generation_id == self.app.consumer_generation_id
         ):
             acked = bool(super().ack(message))
+            self._guard.skipped.get(message.tp, set()).discard(message.offset)
             if not acked:  # read again after a rewind, or acked before: done with all the same
                 with ack_lock:
                     self._unacked_messages.discard(message)
@@ -139,6 +140,7 @@ class Consumer(faust_aiokafka.Consumer):
                 message.acked = True
                 self._unacked_messages.discard(message)
                 self._guard.rewind(message.tp, message.offset)
+                self._guard.skipped.setdefault(message.tp, set()).add(message.offset)
                 notify(self._waiting_for_ack)
         return False
 
@@ -146,36 +148,26 @@ class Consumer(faust_aiokafka.Consumer):
         self._look_for_thrown_away()
         await self._look_for_unknown_topics()
         await self._read_again()
-        held: dict[TP, set[int]] | None = None
         async for tp, message in super().getmany(timeout):
-            read = self._read_offset[tp]
-            if read is not None and message.offset < read:
-                held = self._held_offsets() if held is None else held
-                self._pass_on_again(tp, message.offset, held.get(tp, set()))
+            read = self._pass_on_again(tp, message.offset)
             yield tp, message
+            if read is not None:  # passed on: the records up to `read` were, before
+                self._read_offset[tp] = max(read, self._read_offset[tp] or read)
 
-    def _pass_on_again(self, tp: TP, offset: int, held: set[int]) -> None:
+    def _pass_on_again(self, tp: TP, offset: int) -> int | None:
         """Faust passes a record on only from the partition's read offset up (the last
         offset it passed on, or where a seek put it) and drops one below it unseen. A
         partition comes back below it when a seek moved it back while records fetched
         before the seek were still being passed on: after every restart here (the
-        recovery's seek to the committed offsets), and after a read-again. If no stream
-        holds the record and none acknowledged it, it was never processed: lower the read
-        offset, so that Faust passes it on instead of leaving it to PATIENCE_SECONDS."""
-        committed = self._committed_offset[tp]
-        if committed is not None and offset < committed:
-            return
-        if offset in self._acked_index[tp] or offset in held:
-            return
+        recovery's seek to the committed offsets). Those records were passed on once,
+        except one a stream skipped meanwhile (the flow stopped): that one is passed on
+        now, instead of waiting PATIENCE_SECONDS, and the read offset put back after it.
+        Returns the read offset to put back, if it was lowered."""
+        read = self._read_offset[tp]
+        if read is None or offset >= read or offset not in self._guard.skipped.get(tp, ()):
+            return None
         self._read_offset[tp] = offset
-
-    def _held_offsets(self) -> dict[TP, set[int]]:
-        """The offsets streams hold (passed on, not acknowledged yet), per partition."""
-        held: dict[TP, set[int]] = {}
-        for message in list(self._unacked_messages):
-            if not message.acked:
-                held.setdefault(message.tp, set()).add(message.offset)
-        return held
+        return int(read)
 
     async def _read_again(self) -> None:
         rewinds = self._guard.rewinds
@@ -266,6 +258,8 @@ class Consumer(faust_aiokafka.Consumer):
         offset: int | None = super()._new_offset(tp)
         if offset is not None:
             guard.starts[tp] = offset
+            if guard.skipped.get(tp):
+                guard.skipped[tp] = {o for o in guard.skipped[tp] if o >= offset}
         return offset
 
 
@@ -281,6 +275,8 @@ class _Guard:
         self.checked = 0.0
         self.topics_checked = 0.0
         self.unknown: list[str] = []  # topics without metadata at the last look
+        #: offsets a stream skipped and no stream processed since: kept across seeks
+        self.skipped: dict[TP, set[int]] = {}
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))
