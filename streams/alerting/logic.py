@@ -98,7 +98,8 @@ def on_match(
     topic = stories.expire(tx, topic, topic_id, clock, rules.story)
     topic = topic.model_copy(update={"clock": clock, "position": position})
     placed = _place(tx, topic, match, moment, rules)
-    if placed is None:  # this very article is already in its story
+    if placed is None:  # this very article is already in its story, the ring missed it
+        topic = repeats.record(tx, topic, topic_id, article.id)  # (a crash cut its writes)
         tx.put(topic_key(topic_id), topic)
         return Step(tx.changes, [], "duplicate", live_stories=topic.live_stories)
     story, topic, outcome = placed
