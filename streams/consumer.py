@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 PATIENCE_SECONDS = 30.0
 #: How often the consumer looks for partitions fetched past records nobody handled.
 CHECK_SECONDS = 5.0
+#: How many times a start passed on and lost is read again at once, before PATIENCE_SECONDS.
+QUICK_TRIES = 3
 
 
 #: How long the broker may hold a fetch that finds no records (aiokafka's fetch_max_wait_ms).
@@ -124,6 +126,8 @@ class Consumer(faust_aiokafka.Consumer):
         guard.retried.clear()
         guard.missing.clear()
         guard.idle.clear()
+        guard.passed.clear()
+        guard.quick.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
@@ -148,7 +152,9 @@ class Consumer(faust_aiokafka.Consumer):
         self._look_for_thrown_away()
         await self._look_for_unknown_topics()
         await self._read_again()
+        passed = self._guard.passed
         async for tp, message in super().getmany(timeout):
+            passed[tp] = max(message.offset, passed.get(tp, -1))
             read = self._pass_on_again(tp, message.offset)
             yield tp, message
             if read is not None:  # passed on: the records up to `read` were, before
@@ -178,6 +184,7 @@ class Consumer(faust_aiokafka.Consumer):
             del rewinds[tp]
             if tp in assigned:  # else its new owner reads it from the committed offset
                 log.info("reading %s[%s] again from offset %s", tp.topic, tp.partition, offset)
+                self._guard.passed.pop(tp, None)
                 await self.seek(tp, offset)
 
     async def _look_for_unknown_topics(self) -> None:
@@ -240,7 +247,11 @@ class Consumer(faust_aiokafka.Consumer):
             if first_seen[0] != start:
                 guard.missing[tp] = (start, monotonic())
                 return None
-            if monotonic() - first_seen[1] < PATIENCE_SECONDS:
+            waited = monotonic() - first_seen[1]
+            if waited < PATIENCE_SECONDS:
+                if waited >= CHECK_SECONDS and self._passed_over(tp, start):
+                    del guard.missing[tp]
+                    guard.rewind(tp, start)
                 return None
             del guard.missing[tp]
             if guard.retried.get(tp) != start:
@@ -262,6 +273,23 @@ class Consumer(faust_aiokafka.Consumer):
                 guard.skipped[tp] = {o for o in guard.skipped[tp] if o >= offset}
         return offset
 
+    def _passed_over(self, tp: TP, start: int) -> bool:
+        """The start was passed on (a later record of the partition was, since it was last
+        sought) and no stream holds it, CHECK_SECONDS after it was first missed:
+        Faust lost it on the way (seen after restarts: a record passed on as the recovery
+        sought the partition, never acknowledged). Read again now, not after
+        PATIENCE_SECONDS, a few times a start; a record that never comes (deleted by
+        retention) is left to the patient path, which gives up on it."""
+        guard = self._guard
+        if guard.passed.get(tp, -1) <= start:
+            return False
+        if any(m.tp == tp and m.offset == start for m in list(self._unacked_messages)):
+            return False
+        tries = guard.quick.get(tp, (start, 0))
+        tries = (start, tries[1] + 1 if tries[0] == start else 1)
+        guard.quick[tp] = tries
+        return tries[1] <= QUICK_TRIES
+
 
 class _Guard:
     """Per partition: where reading started, and what must be read again."""
@@ -277,6 +305,8 @@ class _Guard:
         self.unknown: list[str] = []  # topics without metadata at the last look
         #: offsets a stream skipped and no stream processed since: kept across seeks
         self.skipped: dict[TP, set[int]] = {}
+        self.passed: dict[TP, int] = {}  # the highest offset passed on since the last seek
+        self.quick: dict[TP, tuple[int, int]] = {}  # (start, quick reads of it)
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))

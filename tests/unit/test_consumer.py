@@ -290,3 +290,27 @@ def test_a_record_a_stream_skipped_is_passed_on_when_it_comes_back_below_the_rea
 
     asyncio.run(drain())
     assert passed_on == [12, 20, 21]  # the skipped one again; the others once, as before
+
+
+@pytest.mark.parametrize("case", ["lost", "held by a stream", "not passed on yet"])
+def test_a_start_passed_on_and_lost_is_read_again_without_waiting_for_patience(
+    monkeypatch: pytest.MonkeyPatch, case: str
+):
+    """Seen after restarts: a record passed on as the recovery sought its partition, never
+    acknowledged, while the records after it were. It waited PATIENCE_SECONDS (30 s: a
+    user saw an article stay unclassified 40 s after the rest)."""
+    clock = [100.0]
+    monkeypatch.setattr(consumer_module, "monotonic", lambda: clock[0])
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 7})
+    if case != "not passed on yet":
+        consumer._guard.passed[RAW] = 9  # 7, 8 and 9 were passed on
+    if case == "held by a stream":
+        consumer._unacked_messages.add(_message(7))
+    consumer.ack(_message(8))
+    consumer.ack(_message(9))
+    assert consumer._new_offset(RAW) is None  # the start is missing: no commit
+    clock[0] += consumer_module.CHECK_SECONDS
+    assert consumer._new_offset(RAW) is None
+    expected = {RAW: 7} if case == "lost" else {}
+    assert consumer._guard.rewinds == expected
