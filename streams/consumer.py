@@ -22,6 +22,11 @@ A skipped record is left unacknowledged and its partition is read again from it.
 read again is processed again: at least once, with outputs that make a repeat harmless (see
 the README's "Delivery guarantees"). A start that is never delivered (the records were
 deleted by retention meanwhile) is read again once, then accepted with a warning.
+
+Not a commit, a wait: a topic Faust creates at a new app's first start (the internal dedup
+topic) can be missing from the metadata the first assignment is made with, and stays
+unassigned until the metadata's max age (five minutes); the consumer asks for the
+metadata again while a subscribed topic has none.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ log = logging.getLogger(__name__)
 PATIENCE_SECONDS = 30.0
 #: How often the consumer looks for partitions fetched past records nobody handled.
 CHECK_SECONDS = 5.0
+#: How many times a start passed on and lost is read again at once, before PATIENCE_SECONDS.
+QUICK_TRIES = 3
 
 
 #: How long the broker may hold a fetch that finds no records (aiokafka's fetch_max_wait_ms).
@@ -57,6 +64,21 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = getattr(self.app, "fetch_wait_ms", FETCH_WAIT_MS)
         return consumer
+
+    def unknown_topics(self) -> list[str]:
+        """Subscribed topics the client's cluster metadata has no partitions for (read as it
+        is): topics Faust created at this start, which the metadata fetched before missed."""
+        consumer = self._consumer
+        if consumer is None:
+            return []
+        cluster = consumer._client.cluster
+        return sorted(t for t in consumer.subscription() if not cluster.partitions_for_topic(t))
+
+    async def refresh_metadata(self) -> None:
+        """Ask for the cluster's metadata now (in the consumer's thread); a change in a
+        subscribed topic's partitions makes the group rebalance, which assigns them."""
+        consumer = self._ensure_consumer()
+        await self.cast_thread(consumer._client.force_metadata_update)
 
     def fetched_up_to(self, tp: TP) -> int | None:
         """The offset the consumer will fetch next on `tp`, if it has one (read as it is)."""
@@ -103,12 +125,15 @@ class Consumer(faust_aiokafka.Consumer):
         reads.retried.clear()
         reads.missing.clear()
         reads.idle.clear()
+        reads.passed.clear()
+        reads.quick.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
             message.generation_id == self.app.consumer_generation_id
         ):
             acked = bool(super().ack(message))
+            self._reads.skipped.get(message.tp, set()).discard(message.offset)
             if not acked:  # read again after a rewind, or acked before: done with all the same
                 with ack_lock:
                     self._unacked_messages.discard(message)
@@ -118,14 +143,36 @@ class Consumer(faust_aiokafka.Consumer):
                 message.acked = True
                 self._unacked_messages.discard(message)
                 self._reads.rewind(message.tp, message.offset)
+                self._reads.skipped.setdefault(message.tp, set()).add(message.offset)
                 notify(self._waiting_for_ack)
         return False
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         self._look_for_thrown_away()
+        await self._look_for_unknown_topics()
         await self._read_again()
+        passed = self._reads.passed
         async for tp, message in super().getmany(timeout):
+            passed[tp] = max(message.offset, passed.get(tp, -1))
+            read = self._pass_on_again(tp, message.offset)
             yield tp, message
+            if read is not None:  # passed on: the records up to `read` were, before
+                self._read_offset[tp] = max(read, self._read_offset[tp] or read)
+
+    def _pass_on_again(self, tp: TP, offset: int) -> int | None:
+        """Faust passes a record on only from the partition's read offset up (the last
+        offset it passed on, or where a seek put it) and drops one below it unseen. A
+        partition comes back below it when a seek moved it back while records fetched
+        before the seek were still being passed on: after every restart here (the
+        recovery's seek to the committed offsets). Those records were passed on once,
+        except one a stream skipped meanwhile (the flow stopped): that one is passed on
+        now, instead of waiting PATIENCE_SECONDS, and the read offset put back after it.
+        Returns the read offset to put back, if it was lowered."""
+        read = self._read_offset[tp]
+        if read is None or offset >= read or offset not in self._reads.skipped.get(tp, ()):
+            return None
+        self._read_offset[tp] = offset
+        return int(read)
 
     async def _read_again(self) -> None:
         rewinds = self._reads.rewinds
@@ -136,7 +183,25 @@ class Consumer(faust_aiokafka.Consumer):
             del rewinds[tp]
             if tp in assigned:  # else its new owner reads it from the committed offset
                 log.info("reading %s[%s] again from offset %s", tp.topic, tp.partition, offset)
+                self._reads.passed.pop(tp, None)
                 await self.seek(tp, offset)
+
+    async def _look_for_unknown_topics(self) -> None:
+        """A topic Faust created at this start (the internal dedup topic of a new app id) can
+        be missing from the metadata the first assignment was made with: Faust then leaves
+        it unassigned ("Ignoring missing topic") until the metadata's max age, five minutes
+        in which its records wait. Ask for the metadata again until it lists the topic."""
+        reads, now = self._reads, monotonic()
+        if now - reads.topics_checked < CHECK_SECONDS:
+            return
+        reads.topics_checked = now
+        thread = cast(ConsumerThread, self._thread)
+        unknown = thread.unknown_topics()
+        if unknown:
+            if unknown != reads.unknown:
+                log.info("no metadata yet for %s: asking the cluster again", ", ".join(unknown))
+            await thread.refresh_metadata()
+        reads.unknown = unknown
 
     def _look_for_thrown_away(self) -> None:
         """A partition fetched past its start whose records nobody holds or acknowledged for
@@ -181,7 +246,11 @@ class Consumer(faust_aiokafka.Consumer):
             if first_seen[0] != start:
                 reads.missing[tp] = (start, monotonic())
                 return None
-            if monotonic() - first_seen[1] < PATIENCE_SECONDS:
+            waited = monotonic() - first_seen[1]
+            if waited < PATIENCE_SECONDS:
+                if waited >= CHECK_SECONDS and self._passed_over(tp, start):
+                    del reads.missing[tp]
+                    reads.rewind(tp, start)
                 return None
             del reads.missing[tp]
             if reads.retried.get(tp) != start:
@@ -199,7 +268,26 @@ class Consumer(faust_aiokafka.Consumer):
         offset: int | None = super()._new_offset(tp)
         if offset is not None:
             reads.starts[tp] = offset
+            if reads.skipped.get(tp):
+                reads.skipped[tp] = {o for o in reads.skipped[tp] if o >= offset}
         return offset
+
+    def _passed_over(self, tp: TP, start: int) -> bool:
+        """The start was passed on (a later record of the partition was, since it was last
+        sought) and no stream holds it, CHECK_SECONDS after it was first missed:
+        Faust lost it on the way (seen after restarts: a record passed on as the recovery
+        sought the partition, never acknowledged). Read again now, not after
+        PATIENCE_SECONDS, a few times a start; a record that never comes (deleted by
+        retention) is left to the patient path, which gives up on it."""
+        reads = self._reads
+        if reads.passed.get(tp, -1) <= start:
+            return False
+        if any(m.tp == tp and m.offset == start for m in list(self._unacked_messages)):
+            return False
+        tries = reads.quick.get(tp, (start, 0))
+        tries = (start, tries[1] + 1 if tries[0] == start else 1)
+        reads.quick[tp] = tries
+        return tries[1] <= QUICK_TRIES
 
 
 class _PartitionReads:
@@ -212,6 +300,12 @@ class _PartitionReads:
         self.missing: dict[TP, tuple[int, float]] = {}  # (offset, since when, monotonic)
         self.idle: dict[TP, tuple[int, float]] = {}  # (fetch position, since when)
         self.checked = 0.0
+        self.topics_checked = 0.0
+        self.unknown: list[str] = []  # topics without metadata at the last look
+        #: offsets a stream skipped and no stream processed since: kept across seeks
+        self.skipped: dict[TP, set[int]] = {}
+        self.passed: dict[TP, int] = {}  # the highest offset passed on since the last seek
+        self.quick: dict[TP, tuple[int, int]] = {}  # (start, quick reads of it)
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))

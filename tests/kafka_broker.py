@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.processes import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 LOCAL_BROKER = REPO / "ops" / "kafka" / "local-broker"
 KAFKA_IMAGE = "apache/kafka:4.4.0"  # the version ops/kafka pins
-START_TIMEOUT_S = 180
+START_TIMEOUT_S = 240  # a JVM on two loaded cores can take minutes
 
 
 @contextmanager
@@ -57,12 +58,6 @@ def _reuse_classpath(state: Path) -> None:
         shutil.copy(resolved, state / resolved.name)  # a fresh mtime: newer than the pom
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _kafka_image_available() -> None:
     """The image is here or can be pulled; else say how to build it (no registry reachable)."""
     import docker
@@ -92,7 +87,7 @@ def _container_broker() -> Iterator[str]:
     # container in every other case. TESTCONTAINERS_RYUK_DISABLED=false turns it back on.
     if "TESTCONTAINERS_RYUK_DISABLED" not in os.environ:
         testcontainers_config.ryuk_disabled = True
-    port = _free_port()  # advertised as-is, so the host port must equal it
+    port = free_port()  # advertised as-is, so the host port must equal it
     container = (
         DockerContainer(KAFKA_IMAGE)
         .with_env("KAFKA_NODE_ID", "1")
@@ -114,39 +109,63 @@ def _container_broker() -> Iterator[str]:
 
 @contextmanager
 def _local_broker() -> Iterator[str]:
-    with local_broker() as (address, _):
-        yield address
+    with local_broker() as broker:
+        yield broker.address
+
+
+class LocalBroker:
+    """ops/kafka/local-broker on free ports in a state folder: start, stop, start again.
+
+    `settings`: more NEWSRADAR_KAFKA_* variables (a SASL listener, say). The jars come from
+    what `local-broker install` resolved (as .ci/run does), not from Maven again.
+    """
+
+    def __init__(self, state: Path, **settings: str) -> None:
+        _reuse_classpath(state)
+        self.state = state
+        self.env = {
+            **os.environ,
+            "NEWSRADAR_KAFKA_STATE": str(state),
+            "NEWSRADAR_KAFKA_PORT": str(free_port()),
+            "NEWSRADAR_KAFKA_CONTROLLER_PORT": str(free_port()),
+            "NEWSRADAR_KAFKA_START_TIMEOUT": str(START_TIMEOUT_S),
+            "NEWSRADAR_KAFKA_STOP_TIMEOUT": "20",
+            **settings,
+        }
+        #: The PLAINTEXT bootstrap address.
+        self.address = f"127.0.0.1:{self.env['NEWSRADAR_KAFKA_PORT']}"
+
+    def _run(self, command: str, timeout: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(LOCAL_BROKER), command],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def start(self) -> None:
+        try:
+            started = self._run("start", START_TIMEOUT_S + 60)
+        except subprocess.TimeoutExpired:
+            self.stop()  # the JVM runs in its own session: stopped by its pid file
+            raise
+        if started.returncode != 0:
+            self.stop()
+            raise RuntimeError(f"local broker did not start:\n{started.stdout}{started.stderr}")
+
+    def stop(self) -> subprocess.CompletedProcess[str]:
+        return self._run("stop", 60)
 
 
 @contextmanager
-def local_broker(**settings: str) -> Iterator[tuple[str, Path]]:
-    """A broker of our own on free ports, in a temporary state folder, always stopped.
-
-    `settings`: more NEWSRADAR_KAFKA_* variables for ops/kafka/local-broker (a SASL
-    listener, say). Yields the PLAINTEXT address and the state folder.
-    """
+def local_broker(**settings: str) -> Iterator[LocalBroker]:
+    """A broker of our own on free ports, in a temporary state folder, always stopped."""
     with tempfile.TemporaryDirectory(prefix="newsradar-kafka-") as state:
-        _reuse_classpath(Path(state))
-        env = {
-            **os.environ,
-            "NEWSRADAR_KAFKA_STATE": state,
-            "NEWSRADAR_KAFKA_PORT": str(_free_port()),
-            "NEWSRADAR_KAFKA_CONTROLLER_PORT": str(_free_port()),
-            **settings,
-        }
-        started = subprocess.run(
-            [str(LOCAL_BROKER), "start"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=START_TIMEOUT_S,
-            check=False,
-        )
+        broker = LocalBroker(Path(state), **settings)
+        broker.start()
         try:
-            if started.returncode != 0:
-                raise RuntimeError(f"local broker did not start:\n{started.stdout}{started.stderr}")
-            yield started.stdout.strip().splitlines()[-1], Path(state)
+            yield broker
         finally:
-            subprocess.run(
-                [str(LOCAL_BROKER), "stop"], env=env, timeout=60, check=False, capture_output=True
-            )
+            broker.stop()

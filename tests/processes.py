@@ -61,13 +61,14 @@ class Pipeline:
         env.update(extra)
         return env
 
-    def create_topics(self) -> None:
+    def create_topics(self, partitions: int = PARTITIONS) -> None:
         """The pipeline's topics, as `newsradar topics create` makes them. Brokers create no
         topic on first use (auto-creation is off, as in docker compose), so a test that
-        publishes, reads or starts a worker needs them first."""
+        publishes, reads or starts a worker needs them first. A worker of a pipeline made
+        with more `partitions` is told so (NEWSRADAR_TOPICS__PARTITIONS)."""
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
         try:
-            admin.create_topics([NewTopic(self.topic(f), PARTITIONS, 1) for f in TOPIC_FIELDS])
+            admin.create_topics([NewTopic(self.topic(f), partitions, 1) for f in TOPIC_FIELDS])
         finally:
             admin.close()
 

@@ -64,6 +64,16 @@ def wait_until(
         time.sleep(min(step, timeout - waited))
 
 
+def within(condition: Callable[[], object], timeout: float, *, step: float = 0.2) -> bool:
+    """Whether the condition came true within `timeout` (wait_until, for a caller that goes on
+    either way: it reports the outcome, or cleans up before asserting)."""
+    try:
+        wait_until(condition, timeout, step=step)
+    except AssertionError:
+        return False
+    return True
+
+
 def metric(port: int, name: str, **labels: str) -> float | None:
     """The samples called `name` whose labels include `labels`, summed (a counter over the
     label values not given), on the /metrics page at `port`; None when there is none."""

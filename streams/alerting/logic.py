@@ -2,11 +2,15 @@
 
 `on_match(state, match) -> Step(changes, alerts)`: the state is a read-only mapping (a
 Faust table in the worker, a dict in `newsradar process`), and the step lists the keys to
-write, in order, with the topic's record last. That record carries the offset of the
-match it has absorbed, so a match redelivered after a crash changes nothing twice; the
-agent sends the alerts (and waits for Kafka to take them) before writing the changes,
-so a state that has absorbed a match has also published its alerts. Ids are derived
-from the input, never from a clock: a redelivery re-creates the same ids.
+write, in order, with the topic's record last. A match whose article the topic has
+absorbed (its ring: streams/alerting/repeats.py) changes nothing twice, whether Kafka
+redelivered it after a crash or an upstream stage published it again; the offset the
+topic's record carries only names the first kind. Not the offset alone: the transport
+reads a record it fetched and never handled again after the records behind it were
+handled (streams/consumer.py), and that match was never absorbed. The agent sends the
+alerts (and waits for Kafka to take them) before writing the changes, so a state that has
+absorbed a match has also published its alerts. Ids are derived from the input, never
+from a clock: a redelivery re-creates the same ids.
 """
 
 from __future__ import annotations
@@ -82,17 +86,20 @@ def on_match(
     topic_id, article = match.topic.id, match.article
     topic = tx.get(topic_key(topic_id))
     topic = topic if isinstance(topic, TopicState) else TopicState()
-    if position is not None and topic.position is not None and position <= topic.position:
-        return Step({}, [], "redelivered", live_stories=topic.live_stories)
+    behind = position is not None and topic.position is not None and position <= topic.position
     if repeats.absorbed(tx, topic_id, topic, article.id):
-        return Step({}, [], "duplicate", live_stories=topic.live_stories)
+        outcome: StoryOutcome = "redelivered" if behind else "duplicate"
+        return Step({}, [], outcome, live_stories=topic.live_stories)
+    if behind:  # read again after later matches, never absorbed: the position stays
+        position = topic.position
     ingested = article.ingested or now
     moment = surges.event_time(article.published, ingested)
     clock = max(topic.clock or moment, moment)
     topic = stories.expire(tx, topic, topic_id, clock, rules.story)
     topic = topic.model_copy(update={"clock": clock, "position": position})
     placed = _place(tx, topic, match, moment, rules)
-    if placed is None:  # this very article is already in its story
+    if placed is None:  # this very article is already in its story, the ring missed it
+        topic = repeats.record(tx, topic, topic_id, article.id)  # (a crash cut its writes)
         tx.put(topic_key(topic_id), topic)
         return Step(tx.changes, [], "duplicate", live_stories=topic.live_stories)
     story, topic, outcome = placed

@@ -7,6 +7,11 @@ the story has expired, been evicted or listed its 50 articles: the repeat then f
 story again and raised its alert id a second time. So each topic keeps the digests of the
 last `CHUNKS * CHUNK` articles it absorbed, in a ring of chunks (one state key each,
 8 bytes an article): an article found there is a repeat, whatever the stories say.
+
+The topic's record, written last, counts what the ring holds. A worker killed while a
+batch's writes go out can keep a chunk and lose that count; the count then starts the
+next chunk afresh over digests it already held. So an article found in its story but not
+in the ring is recorded again (streams/alerting/logic.py).
 """
 
 from __future__ import annotations

@@ -33,9 +33,10 @@ import pytest
 import yaml
 
 from tests.e2e.test_prometheus_dashboard import ARTICLES as ALERTING_ARTICLES
-from tests.e2e.test_prometheus_dashboard import _raw, wait_for, wait_for_data
+from tests.e2e.test_prometheus_dashboard import _raw, wait_for_data
 from tests.kafka_broker import KAFKA_IMAGE, kafka_broker
 from tests.processes import free_port, read_topic
+from tests.support import wait_until, within
 from tests.unit.test_ops_grafana import dashboard_exprs
 
 pytestmark = pytest.mark.e2e
@@ -218,7 +219,9 @@ def test_the_readme_docker_path_from_up_to_down(stack: Stack) -> None:
     typed_up = time.time()
     stack.run(readme_command("docker compose up -d"))
     up = clock.lap("up -d")
-    assert wait_for(lambda: all_healthy(stack), 240), f"{states(stack)}\n{stack.logs()}"
+    wait_until(
+        lambda: all_healthy(stack), 240, what=lambda: f"health: {states(stack)}\n{stack.logs()}"
+    )
     clock.lap("every service healthy")
 
     # Typed once everything is up, long after the demo set went through.
@@ -227,17 +230,19 @@ def test_the_readme_docker_path_from_up_to_down(stack: Stack) -> None:
     alerted = seed_alerted_at(stack)
 
     stack.run(readme_command("docker compose up -d --scale worker=3"))
-    assert wait_for(lambda: workers_scraped(stack) == 3, 120), f"{states(stack)}"
+    wait_until(lambda: workers_scraped(stack) == 3, 120, what=lambda: f"3 workers: {states(stack)}")
     # Faust gives a worker at most ceil(4 partitions / 3 workers) = 2: two or three work.
-    assert wait_for(lambda: partitions_owned_once_by(stack) >= 2, 120), stack.logs()
+    wait_until(lambda: partitions_owned_once_by(stack) >= 2, 120, what=stack.logs)
     clock.lap("3 workers scraped, the group settled")
     before = clean_in_by_instance(stack)
     # Alerts too, now that Prometheus scrapes: the demo set's went through before its first
     # scrape, and a quantile of rates needs an increase it saw.
     articles = invented(40) + "".join(json.dumps(_raw(a)) + "\n" for a in ALERTING_ARTICLES)
     stack.run([*COMPOSE, "run", "--rm", "-T", "cli", "publish", "-"], stdin=articles)
-    assert wait_for(lambda: instances_that_moved(before, stack) >= 2, 120), (
-        f"{before} -> {clean_in_by_instance(stack)}"
+    wait_until(
+        lambda: instances_that_moved(before, stack) >= 2,
+        120,
+        what=lambda: f"two workers cleaning: {before} -> {clean_in_by_instance(stack)}",
     )
     clock.lap("articles processed by more than one worker")
 
@@ -340,7 +345,7 @@ def read_the_seed_alert(stack: Stack, command: list[str], timeout: float = 90) -
     )
     reader = threading.Thread(target=_read_lines, args=(process.stdout, output), daemon=True)
     reader.start()
-    shown = wait_for(lambda: SEED_TITLE in " ".join("".join(output).split()), timeout)
+    shown = within(lambda: SEED_TITLE in " ".join("".join(output).split()), timeout)
     took = time.monotonic() - started
     one_offs = [c for c in stack.containers("cli") if c.status == "running"]
     diagnosis = "\n".join(
@@ -360,7 +365,7 @@ def read_the_seed_alert(stack: Stack, command: list[str], timeout: float = 90) -
         f"{shlex.join(command)}: no seed alert in {timeout}s:\n{''.join(output)}\n{diagnosis}"
     )
     assert status == 0, f"{shlex.join(command)} ended by Ctrl-C with {status}:\n{''.join(output)}"
-    assert wait_for(lambda: not stack.containers("cli"), 30), "the --rm container is left"
+    wait_until(lambda: not stack.containers("cli"), 30, what="the --rm container to go")
     return took
 
 

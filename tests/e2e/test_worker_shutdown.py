@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from streams.shutdown import STOP_DEADLINE_S
-from tests.e2e.test_prometheus_dashboard import wait_for
-from tests.kafka_broker import LOCAL_BROKER, local_broker
+from tests.kafka_broker import local_broker
 from tests.processes import new_pipeline
+from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -29,24 +29,20 @@ MARGIN_S = 10.0
 def test_sigterm_after_the_broker_is_gone_exits_0_within_the_deadline(
     tmp_path: Path, seed_path: Path
 ):
-    with local_broker() as (bootstrap, state):
-        pipeline = new_pipeline(bootstrap, tmp_path)
+    with local_broker() as broker:
+        pipeline = new_pipeline(broker.address, tmp_path)
         with pipeline.worker(NEWSRADAR_MONITORING__LAG_INTERVAL_SECONDS="1") as worker:
             # Consuming: the stage's lag is reported once partitions are assigned.
-            assert wait_for(
-                lambda: "newsradar_consumer_lag_messages{" in _metrics(worker.port), 120
+            wait_until(
+                lambda: "newsradar_consumer_lag_messages{" in _metrics(worker.port),
+                120,
+                what=lambda: f"the lag metric\n{worker.log_text()[-3000:]}",
             )
             published = pipeline.cli("publish", str(seed_path))
             assert published.returncode == 0, published.stderr
             assert pipeline.read("alerts", 1, timeout=90), worker.log_text()[-3000:]
 
-            stopped = subprocess.run(
-                [str(LOCAL_BROKER), "stop"],
-                env={**os.environ, "NEWSRADAR_KAFKA_STATE": str(state)},
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
+            stopped = broker.stop()
             assert stopped.returncode == 0, stopped.stderr
             time.sleep(2)  # bounded: let the fetcher meet the closed port, as in compose
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -128,16 +127,3 @@ def test_a_worker_killed_mid_story_restores_it_and_alerts_once(pipeline: Pipelin
     assert len(updates) == 1 and updates[0].story_id == story.id
     assert updates[0].article_count == 7  # the three before the kill were restored
     assert {a.story_id for a in everything} == {story.id}
-
-
-# -- Kept only for tests/integration/test_faults.py, which is being changed elsewhere; drop
-# -- both when it is folded in: its `pipeline` fixture has created the topics, and a wait is
-# -- tests.support.wait_until.
-
-
-def create_topics(pipeline: Pipeline) -> None:
-    """Nothing to do: the `pipeline` fixture has created the topics."""
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> object:
-    return wait_until(condition, timeout, step=0.5, what=what)

@@ -50,8 +50,9 @@ def sasl_broker() -> Iterator[SaslBroker]:
         NEWSRADAR_KAFKA_SASL_USERS=f"{USER}:{password}",
         NEWSRADAR_KAFKA_SASL_PORT=str(sasl_port),
         NEWSRADAR_KAFKA_SASL_TLS="1",
-    ) as (plaintext, state):
-        yield SaslBroker(plaintext, f"127.0.0.1:{sasl_port}", password, state / "tls" / "ca.pem")
+    ) as broker:
+        ca = broker.state / "tls" / "ca.pem"
+        yield SaslBroker(broker.address, f"127.0.0.1:{sasl_port}", password, ca)
 
 
 def _login(broker: SaslBroker, **overrides: str) -> dict[str, str]:
