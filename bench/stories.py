@@ -171,26 +171,17 @@ def article(
 
 
 def check(count: int = 500, *, html: bool = False) -> dict[str, int]:
-    """Run `count` stories through the pure pipeline: how many alerts, drops and misses."""
-    from schemas import RawArticle
+    """Run `count` stories through the worker's steps in-process: alerts, drops and misses."""
     from streams.classification.logic import compile_taxonomy
     from streams.classification.taxonomy import load_taxonomy
-    from streams.pipeline import AlertState, CleanState, process_article
+    from streams.pipeline import LocalPipeline
     from streams.settings import DEFAULT_TAXONOMY
 
-    taxonomy = compile_taxonomy(load_taxonomy(DEFAULT_TAXONOMY))
-    alerting, cleaning = AlertState(), CleanState(window=86_400.0)
+    pipeline = LocalPipeline(compile_taxonomy(load_taxonomy(DEFAULT_TAXONOMY)), window=86_400.0)
     counts = {"articles": 0, "story_alerts": 0, "other_alerts": 0, "not_matched": 0, "dropped": 0}
     now = datetime.now(UTC)
-    for n in range(count):
-        _, value = article("check", n, html=html, published=now)
-        outcome = process_article(
-            RawArticle.model_validate_json(value),
-            taxonomy,
-            now=now,
-            alerting=alerting,
-            cleaning=cleaning,
-        )
+    records = [article("check", n, html=html, published=now) for n in range(count)]
+    for outcome in pipeline.run(records, now):
         counts["articles"] += 1
         if outcome.classified is None:
             counts["dropped"] += 1

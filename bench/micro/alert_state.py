@@ -1,6 +1,6 @@
 """The alert stage on a long synthetic stream: per-article cost and the memory of its state.
 
-    python bench/alert_state.py [--articles 200000] [--out bench/results/alert_state.json]
+    python -m bench.micro.alert_state [--articles 200000] [--out bench/results/alert_state.json]
 
 Feeds invented topic matches through `on_match` with a dict as the state and the default
 rules (what `newsradar process` does; the worker's Faust table holds the same values in
@@ -35,6 +35,7 @@ from typing import Any
 
 from schemas import CleanArticle, Evidence, TopicMatch, TopicScore
 from streams.alerting.logic import AlertRules, on_match
+from streams.alerting.matches import topic_matches
 from streams.alerting.state import StateValue, Story, apply_changes, encode
 
 TOPICS = [("russia-ukraine", "high"), ("middle-east", "medium"), ("markets-economy", "low")]
@@ -43,20 +44,32 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 CHUNK = 10_000
 
 
-def stream(count: int, seed: int = 7, spacing: float = 3.0) -> Iterator[TopicMatch]:
-    """Matches in published-time order: stories with copies, scattered over hours."""
+def stream(
+    count: int,
+    seed: int = 7,
+    spacing: float = 3.0,
+    *,
+    topics: list[tuple[str, str]] = TOPICS,
+    start: datetime = START,
+    rules: AlertRules | None = None,
+) -> Iterator[TopicMatch]:
+    """Matches in published-time order: stories with copies, scattered over hours, built
+    as the classify step builds them (streams/alerting/matches.py: summary, fingerprint)."""
+    rules = rules or AlertRules()
     rng = random.Random(seed)
     pending: list[tuple[float, int, TopicMatch]] = []
     clock, serial, made = 0.0, 0, 0
     while made < count:
         clock += rng.expovariate(1 / spacing)  # a story every `spacing` s on average
         story_words = [rng.choice(VOCAB) for _ in range(rng.randint(80, 200))]
-        topic, severity = rng.choice(TOPICS)
+        topic, severity = rng.choice(topics)
         copies = 1 if rng.random() < 0.6 else rng.randint(2, 12)
         for copy in range(copies):
             at = clock + (0 if copy == 0 else rng.uniform(60, 6 * 3600))
             serial += 1
-            pending.append((at, serial, _match(rng, story_words, topic, severity, at, serial)))
+            made_at = start + timedelta(seconds=at)
+            match = _match(rng, story_words, (topic, severity), made_at, f"{seed}-{serial}", rules)
+            pending.append((at, serial, match))
         pending.sort(key=lambda item: item[0])
         while pending and pending[0][0] <= clock and made < count:
             made += 1
@@ -64,33 +77,36 @@ def stream(count: int, seed: int = 7, spacing: float = 3.0) -> Iterator[TopicMat
 
 
 def _match(
-    rng: random.Random, words: list[str], topic: str, severity: str, at: float, serial: int
+    rng: random.Random,
+    words: list[str],
+    topic: tuple[str, str],
+    published: datetime,
+    serial: str,
+    rules: AlertRules,
 ) -> TopicMatch:
     edited = list(words)
     for _ in range(rng.randint(0, 4)):
         edited[rng.randrange(len(edited))] = rng.choice(VOCAB)
     outlet = f"outlet{rng.randrange(300)}"
     text = f"{outlet} desk. " + " ".join(edited) + f" Subscribe to {outlet} today."
-    published = START + timedelta(seconds=at)
-    return TopicMatch(
-        topic=TopicScore(
-            id=topic,
-            name=topic,
-            score=round(rng.uniform(0.5, 1.0), 3),
-            severity=severity,
-            evidence=[Evidence(term="x", matched="x", field="text", start=0, end=1)],
-        ),
-        taxonomy_version="bench",
-        article=CleanArticle(
-            id=f"n{serial}",
-            title=" ".join(words[:8]),
-            text=text,
-            source=outlet,
-            url=f"https://{outlet}.example/{serial}",
-            published=published,
-            ingested=published + timedelta(seconds=rng.uniform(5, 300)),
-        ),
+    score = TopicScore(
+        id=topic[0],
+        name=topic[0],
+        score=round(rng.uniform(0.5, 1.0), 3),
+        severity=topic[1],
+        evidence=[Evidence(term="x", matched="x", field="text", start=0, end=1)],
     )
+    article = CleanArticle(
+        id=f"n{serial}",
+        title=" ".join(words[:8]),
+        text=text,
+        source=outlet,
+        url=f"https://{outlet}.example/{serial}",
+        published=published,
+        ingested=published + timedelta(seconds=rng.uniform(5, 300)),
+    )
+    (match,) = topic_matches(article, [score], "bench", rules)
+    return match
 
 
 def timed_pass(articles: int, spacing: float = 3.0) -> dict[str, Any]:

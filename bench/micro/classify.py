@@ -1,6 +1,6 @@
 """How long classifying one article takes, and how it grows with the number of topics.
 
-    python bench/classify.py [--quick] [--out bench/results/classify.json]
+    python -m bench.micro.classify [--quick] [--out bench/results/classify.json]
 
 Measures `classify` (what the agent calls: scan, score, evidence, the ClassifiedArticle) on
 the seed article, cleaned, against the default taxonomy; then against taxonomies of more
@@ -36,7 +36,7 @@ from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
 from streams.sources.files import plain_text_article
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "tests" / "fixtures" / "seed-article.txt"
 _WORDS = re.compile(r"\w+")
 # A query word that is not an operator, a field scope or a list name: renamed in copies.
