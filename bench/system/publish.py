@@ -1,6 +1,6 @@
 """How many articles per second `newsradar publish` sustains on a large JSON-lines file.
 
-    python bench/publish.py [--articles 100000] [--runs 5] [--bootstrap 127.0.0.1:19092]
+    python -m bench.system.publish [--articles 100000] [--runs 5] [--bootstrap 127.0.0.1:19092]
 
 Generates a synthetic JSON-lines file (seed-sized invented articles, each with its own URL)
 in a temporary folder (never committed), then runs the real command several times, each
@@ -34,8 +34,8 @@ from pathlib import Path
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
+from bench.harness import RESULTS
+
 WORDS = tuple(
     " ".join(
         (
@@ -219,7 +219,7 @@ def _report(args: argparse.Namespace, size: int, modes: dict[str, list[float]]) 
     return {
         "benchmark": "publish",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": f"python bench/publish.py --articles {args.articles} --runs {args.runs}",
+        "command": f"python -m bench.system.publish --articles {args.articles} --runs {args.runs}",
         "input": {"articles": args.articles, "bytes": size, "partitions": args.partitions},
         "machine": {
             "python": platform.python_version(),
