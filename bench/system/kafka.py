@@ -10,19 +10,18 @@ names (topics, consumer group, folders, ports) are the namespace's.
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
 from bench.harness import REPO, cpu_seconds
-from bench.system.processes import TOPIC_FIELDS, Pipeline, Worker, free_port, stop
+from bench.system.processes import Pipeline, Worker, free_port, stop
 
 POLL_S = 0.2
 
@@ -31,21 +30,8 @@ class Namespace(Pipeline):
     """bench/system/processes.py's isolated namespace, named for benchmarks, with the
     worker's default settings (not the tests' 2 partitions and short session timeout)."""
 
-    def topic(self, field: str) -> str:
-        return f"bench-{self.suffix}.{field}"
-
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSRADAR_")}
-        env.update(
-            NEWSRADAR_KAFKA__BOOTSTRAP=self.bootstrap,
-            NEWSRADAR_WORKER__APP_ID=f"newsradar-bench-{self.suffix}",
-            NEWSRADAR_WORKER__DATA_DIR=str(self.workdir / f"faust-{self.suffix}"),
-            PYTHONUNBUFFERED="1",
-        )
-        env.update({f"NEWSRADAR_TOPICS__{f.upper()}": self.topic(f) for f in TOPIC_FIELDS})
-        env.update(self.settings)
-        env.update(extra)
-        return env
+    PREFIX = "bench"
+    TUNING: ClassVar[dict[str, str]] = {}
 
 
 @contextlib.contextmanager

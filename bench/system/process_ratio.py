@@ -5,17 +5,22 @@
 The corpus is read where it lies, at run time, never copied into the repository:
 `dev-articles.jsonl` of the shared data folder (real articles as scraped, title and text)
 and the pages of its `html-pages/` (real web pages, gzipped HTML, each with its URL in
-`cases.jsonl`: a raw article of `html` and `url`, as a scraper delivers one). Without the
-folder the benchmark says so and is skipped.
+`cases.jsonl`: a raw article of `html` and `url`, as a scraper delivers one). Two corpora
+are measured: the plain articles alone, and the plain articles with the pages (where HTML
+extraction's CPU, the same in both modes, dominates). A record larger than a producer
+request (NEWSRADAR_KAFKA__MAX_REQUEST_BYTES) is left out of both: `newsradar publish`
+refuses it. Without the folder (NEWSRADAR_BENCH_DATA, else /work/shared/data) the
+benchmark says so and is skipped.
 
-Each run, in turn: `newsradar process`'s pipeline in this process (streams.pipeline's
-LocalPipeline, built as streams/commands/process.py builds it, fed the same chunks of 256),
-timed in CPU and wall time; then a fresh `newsradar worker` (fresh namespace, warmed up)
-fed the same bytes on its raw topic, timed as the throughput benchmark times it: articles
-over (the last output's timestamp - the first raw record's). Every article counts as
-handled in both, whatever became of it (classified, dropped as a duplicate, or a dead
-letter): the worker is done when its classified and dead-letter topics hold as many
-records as the in-process run classified and refused, and its alert topic as many alerts.
+For each corpus, each run, in turn: `newsradar process`'s pipeline in this process
+(streams.pipeline's LocalPipeline, built as streams/commands/process.py builds it, fed the
+same chunks of 256), timed in CPU and wall time; then a fresh `newsradar worker` (fresh
+namespace, warmed up) fed the same bytes on its raw topic, timed as the throughput benchmark
+times it: articles over (the last output's timestamp - the first raw record's). Every
+article counts as handled in both, whatever became of it (classified, dropped as a
+duplicate, or a dead letter): the worker is done when its classified and dead-letter topics
+hold as many records as the in-process run classified and refused, and its alert topic as
+many alerts.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -43,20 +44,27 @@ class Pipeline:
     suffix: str
     #: More NEWSRADAR_* settings for every process of this pipeline (e.g. SASL login).
     settings: dict[str, str] = field(default_factory=dict)
+    #: What names the namespace's topics and consumer group.
+    PREFIX: ClassVar[str] = "test"
+    #: Settings a test pipeline's processes get beyond the names: fewer partitions, a dead
+    #: worker noticed sooner, the INFO log a failing test shows.
+    TUNING: ClassVar[dict[str, str]] = {
+        "NEWSRADAR_WORKER__SESSION_TIMEOUT_SECONDS": "10",
+        "NEWSRADAR_TOPICS__PARTITIONS": str(PARTITIONS),
+        "NEWSRADAR_LOG_LEVEL": "INFO",
+    }
 
     def topic(self, field: str) -> str:
-        return f"test-{self.suffix}.{field}"
+        return f"{self.PREFIX}-{self.suffix}.{field}"
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSRADAR_")}
         env.update(
             NEWSRADAR_KAFKA__BOOTSTRAP=self.bootstrap,
-            NEWSRADAR_WORKER__APP_ID=f"newsradar-test-{self.suffix}",
-            NEWSRADAR_WORKER__DATA_DIR=str(self.workdir / "faust"),
-            NEWSRADAR_WORKER__SESSION_TIMEOUT_SECONDS="10",
-            NEWSRADAR_TOPICS__PARTITIONS=str(PARTITIONS),
-            NEWSRADAR_LOG_LEVEL="INFO",
+            NEWSRADAR_WORKER__APP_ID=f"newsradar-{self.PREFIX}-{self.suffix}",
+            NEWSRADAR_WORKER__DATA_DIR=str(self.workdir / f"faust-{self.suffix}"),
             PYTHONUNBUFFERED="1",
+            **self.TUNING,
         )
         env.update({f"NEWSRADAR_TOPICS__{f.upper()}": self.topic(f) for f in TOPIC_FIELDS})
         env.update(self.settings)
