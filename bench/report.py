@@ -77,8 +77,8 @@ def _at_least(name: str, figures: Any, key: str, bound: float, unit: str, fmt: s
     return _judged(name, figures, key, bound, unit, fmt, at_least=True)
 
 
-def _at_most(name: str, figures: Any, key: str, bound: float, unit: str) -> Row:
-    return _judged(name, figures, key, bound, unit, ".2f", at_least=False)
+def _at_most(name: str, figures: Any, key: str, bound: float, unit: str, fmt: str = ".2f") -> Row:
+    return _judged(name, figures, key, bound, unit, fmt, at_least=False)
 
 
 def _judged(
@@ -100,7 +100,7 @@ def _p99_at_200(latency: Any) -> Row:
     at200 = next((x for x in (latency or {}).get("loads", []) if x["offered_per_s"] == 200), None)
     if at200 is None:
         return name, "<= 250 ms", "not measured", ""
-    row = _at_most(name, at200, "p99_ms", 250, " ms")
+    row = _at_most(name, at200, "p99_ms", 250, " ms", ",.0f")
     if at200["over_capacity"]:
         return row[0], row[1], row[2] + " (over the worker's capacity: a queue)", row[3]
     return row
