@@ -15,7 +15,7 @@ import json
 import random
 from datetime import UTC, datetime
 
-from bench.clean_pages import news_page
+from bench.micro.clean_pages import news_page
 from schemas.articles import derive_article_id
 
 RUSSIA = ("Russia", "the Kremlin", "Moscow", "Russian forces", "Russian commanders", "Gazprom")

@@ -32,16 +32,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import trafilatura
 
-from bench.clean_pages import FURNITURE, news_page
+from bench.micro.clean_pages import FURNITURE, news_page
 from schemas import CleanArticle, RawArticle
 from streams.cleaning.logic import clean
 from streams.cleaning.text import line_key, normalize, unescape_entities
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # bench/
 CORPUS = HERE.parents[1] / "shared" / "data" / "dev-articles.jsonl"
 LABELS = HERE / "clean_quality_labels.json"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -23,16 +23,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import trafilatura
 
-from bench.clean_pages import news_page
+from bench.micro.clean_pages import news_page
 from schemas import CleanArticle, RawArticle
 from streams.cleaning.logic import clean
 from streams.sources.files import plain_text_article
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # bench/
 SEED = HERE.parent / "tests" / "fixtures" / "seed-article.txt"
 CORPUS = HERE.parents[1] / "shared" / "data" / "dev-articles.jsonl"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)  # after the pages' own date, as ingestion is
