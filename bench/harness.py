@@ -24,8 +24,15 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-PACKAGES = ("faust-streaming", "mode-streaming", "aiokafka", "kafka-python", "pydantic")
-PACKAGES += ("trafilatura", "uvloop")
+PACKAGES = (
+    "faust-streaming",
+    "mode-streaming",
+    "aiokafka",
+    "kafka-python",
+    "pydantic",
+    "trafilatura",
+    "uvloop",
+)
 
 Say = Callable[[str], None]
 

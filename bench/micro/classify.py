@@ -24,6 +24,7 @@ import time
 import timeit
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +131,8 @@ def main() -> int:
             taxonomy = compile_taxonomy(grown(base, topics, matching=matching))
             key = "matching" if matching else "unseen"
             row[f"terms_{key}"] = taxonomy.term_count
-            row[f"us_{key}"] = (
-                median_seconds(lambda t=taxonomy: classify(article, t), runs, max(10, number // 4))
-                * 1e6
-            )
+            call = partial(classify, article, taxonomy)
+            row[f"us_{key}"] = median_seconds(call, runs, max(10, number // 4)) * 1e6
         growth.append(row)
         print(
             f"{topics:>6}  {row['terms_matching']:>15}  {row['us_matching']:>12.1f}"

@@ -21,7 +21,6 @@ import os
 import platform
 import random
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from pathlib import Path
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-from bench.harness import RESULTS
+from bench.harness import RESULTS, summary
 
 WORDS = tuple(
     " ".join(
@@ -153,15 +152,6 @@ def run_baseline(bootstrap: str, topic: str, path: Path) -> float:
     return time.perf_counter() - started
 
 
-def summary(rates: list[float]) -> dict[str, float]:
-    return {
-        "median": statistics.median(rates),
-        "min": min(rates),
-        "max": max(rates),
-        "runs": len(rates),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -210,7 +200,7 @@ def main() -> int:
 
 
 def _report(args: argparse.Namespace, size: int, modes: dict[str, list[float]]) -> dict:
-    results = {mode: summary(rates) | {"rates": rates} for mode, rates in modes.items()}
+    results = {mode: summary(rates) for mode, rates in modes.items()}
     baseline = results["baseline"]["median"]
     ratios = {
         "publish": results["publish"]["median"] / baseline,
@@ -238,7 +228,7 @@ def _write(report: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "publish.json").write_text(json.dumps(report, indent=2) + "\n")
     rows = [
-        f"| {mode} | {r['median']:,.0f} | {r['min']:,.0f} | {r['max']:,.0f} | {r['runs']} |"
+        f"| {mode} | {r['median']:,.0f} | {r['min']:,.0f} | {r['max']:,.0f} | {len(r['runs'])} |"
         for mode, r in report["results"].items()
     ]
     lines = [
