@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     profile = _profile(mode, args)
     chosen = _chosen(args.only)
-    load_before = harness.load()
+    load_before, versions = harness.load(), harness.versions()  # the commit measured
     started = time.monotonic()
     say = harness.progress(started)
     with (
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv),
             "minutes": round((time.monotonic() - started) / 60, 1),
             "machine": harness.machine(load_before),
-            "versions": harness.versions(),
+            "versions": versions,
             "broker": {"bootstrap": bootstrap, "version": broker.version(bootstrap)},
             "profile": asdict(profile),
             "worker_env": run.worker_env,
