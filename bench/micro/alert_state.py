@@ -2,21 +2,25 @@
 
     python -m bench.micro.alert_state [--articles 200000] [--out bench/results/alert_state.json]
 
-Feeds invented topic matches through `on_match` with a dict as the state and the default
-rules (what `newsradar process` does; the worker's Faust table holds the same values in
-memory), one article every few seconds of published time, so the 200k articles span days
-and the 48-hour story window and the 500-stories-per-topic bound both come into play.
-Stories are syndicated: each has 1 to 12 copies with other outlets' boilerplate and small
-edits, spread over hours; now and then a topic bursts.
+Feeds invented topic matches through `on_match` over the state as the worker and `newsradar
+process` keep it (streams/alerting/store.py's AlertStore: stories, topic records and rings
+kept, in a dict here and a Faust table in the worker; the LSH index derived in memory), with
+the default rules, one article every few seconds of published time, so the 200k articles
+span days and the 48-hour story window and the 500-stories-per-topic bound both come into
+play. Stories are syndicated: each has 1 to 12 copies with other outlets' boilerplate and
+small edits, spread over hours; now and then a topic bursts.
 
 Figures:
 - cost per article of the alert stage: decoding the match, the rules (on_match + applying
   the changes) and encoding what the agent writes (changelog values, alerts), medians over
   chunks of 10k articles; ratios to a baseline measured in the same process: decoding the
   TopicMatch JSON, which the agent does for every record anyway (Kafka I/O not included);
-- changelog bytes written per article (the encoded values of each step's changes);
-- memory of the state (the deep size of every key and value, and the process's RSS) and
-  its key count at checkpoints: it should stop growing once the bounds are reached.
+- changelog bytes written per article (the encoded values of the kept keys each step
+  changes: what the worker's table would write for a batch of one match; its batches write
+  each key once, about 1.3 KB a match in batches of 500);
+- memory of the kept state (the deep size of every key and value), of the derived index,
+  and the process's RSS, and the key count at checkpoints: it should stop growing once the
+  bounds are reached.
 """
 
 from __future__ import annotations
@@ -30,13 +34,15 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from schemas import CleanArticle, Evidence, TopicMatch, TopicScore
 from streams.alerting.logic import AlertRules, on_match
 from streams.alerting.matches import topic_matches
-from streams.alerting.state import StateValue, Story, apply_changes, encode
+from streams.alerting.state import StateValue, Story, encode
+from streams.alerting.store import AlertStore
 
 TOPICS = [("russia-ukraine", "high"), ("middle-east", "medium"), ("markets-economy", "low")]
 VOCAB = [f"w{i}" for i in range(20000)]
@@ -113,7 +119,7 @@ def timed_pass(articles: int, spacing: float = 3.0) -> dict[str, Any]:
     """Per article, by chunk: decoding the match (the baseline every agent pays), the rules
     (on_match + applying the changes), and encoding what the agent writes (changelog
     values, alert JSON). Medians over chunks; the ratios are to the decode baseline."""
-    store: dict[str, StateValue] = {}
+    store = AlertStore({}, AlertRules().story)
     rules = AlertRules()
     costs: dict[str, list[float]] = {"decode": [], "rules": [], "encode": []}
     alerts: dict[str, int] = {}
@@ -154,7 +160,7 @@ def timed_pass(articles: int, spacing: float = 3.0) -> dict[str, Any]:
 def _time_chunk(
     batch: list[bytes],
     first_position: int,
-    store: dict[str, StateValue],
+    store: AlertStore,
     rules: AlertRules,
     costs: dict[str, list[float]],
     counts: tuple[dict[str, int], dict[str, int], list[int]],
@@ -167,11 +173,10 @@ def _time_chunk(
         match = TopicMatch.model_validate_json(value)
         t1 = clock()
         step = on_match(store, match, rules, now=START, position=first_position + offset)
-        apply_changes(store, step.changes)
+        kept: list[StateValue | None] = []
+        store.apply(step.changes, partial(_keep, store, out=kept))
         t2 = clock()
-        for change in step.changes.values():
-            if change is not None:
-                written[0] += len(encode(change))
+        written[0] += sum(len(encode(change)) for change in kept if change is not None)
         for alert in step.alerts:
             alert.model_dump_json()
         t3 = clock()
@@ -203,16 +208,29 @@ def deep_size(value: object, seen: set[int] | None = None) -> int:
     return size
 
 
-def checkpoint(position: int, store: dict[str, StateValue], written: int) -> dict[str, Any]:
-    stories = [v for v in store.values() if isinstance(v, Story)]
+def _keep(store: AlertStore, key: str, value: StateValue | None, *, out: list[Any]) -> None:
+    """The worker's table write: the kept dict changes, the value goes to the changelog."""
+    state = store.kept
+    assert isinstance(state, dict)
+    if value is None:
+        state.pop(key, None)
+    else:
+        state[key] = value
+    out.append(value)
+
+
+def checkpoint(position: int, store: AlertStore, written: int) -> dict[str, Any]:
+    kept = store.kept
+    stories = [v for v in kept.values() if isinstance(v, Story)]
     return {
         "articles": position,
-        "state_mib": round(deep_size(store) / 2**20, 1),
+        "state_mib": round(deep_size(kept) / 2**20, 1),
+        "index_mib": round(deep_size(store._index) / 2**20, 1),
         "rss_mib": round(_rss() / 2**20, 1),
-        "keys": len(store),
+        "keys": len(kept),
         "stories": len(stories),
         "articles_listed": sum(len(s.articles) for s in stories),
-        "changelog_mib_compacted": round(sum(len(encode(v)) for v in store.values()) / 2**20, 1),
+        "changelog_mib_compacted": round(sum(len(encode(v)) for v in kept.values()) / 2**20, 1),
         "changelog_bytes_per_article": round(written / position),
     }
 
