@@ -15,7 +15,7 @@ import json
 import random
 from datetime import UTC, datetime
 
-from bench.clean_pages import news_page
+from bench.micro.clean_pages import news_page
 from schemas.articles import derive_article_id
 
 RUSSIA = ("Russia", "the Kremlin", "Moscow", "Russian forces", "Russian commanders", "Gazprom")
@@ -171,7 +171,7 @@ def article(
 
 
 def check(count: int = 500, *, html: bool = False) -> dict[str, int]:
-    """Run `count` stories through the pure pipeline: how many alerts, drops and misses."""
+    """Run `count` stories through the worker's steps in-process: alerts, drops and misses."""
     from streams.classification.logic import compile_taxonomy
     from streams.classification.taxonomy import load_taxonomy
     from streams.pipeline import LocalPipeline

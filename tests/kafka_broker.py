@@ -10,19 +10,13 @@ tests/e2e/test_docker_compose.py tests the container path by itself.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
+from bench.system.broker import START_TIMEOUT_S, local_broker
 from tests.processes import free_port
 
-REPO = Path(__file__).resolve().parents[1]
-LOCAL_BROKER = REPO / "ops" / "kafka" / "local-broker"
 KAFKA_IMAGE = "apache/kafka:4.4.0"  # the version ops/kafka pins
-START_TIMEOUT_S = 240  # a JVM on two loaded cores can take minutes
 
 
 @contextmanager
@@ -50,12 +44,6 @@ def docker_engine_answers() -> bool:
         return bool(client.ping())
     except Exception:
         return False
-
-
-def _reuse_classpath(state: Path) -> None:
-    """Start from the jars `local-broker install` resolved (as .ci/run does), not Maven again."""
-    for resolved in (REPO / ".local" / "kafka").glob("classpath-*.txt"):
-        shutil.copy(resolved, state / resolved.name)  # a fresh mtime: newer than the pom
 
 
 def _kafka_image_available() -> None:
@@ -111,61 +99,3 @@ def _container_broker() -> Iterator[str]:
 def _local_broker() -> Iterator[str]:
     with local_broker() as broker:
         yield broker.address
-
-
-class LocalBroker:
-    """ops/kafka/local-broker on free ports in a state folder: start, stop, start again.
-
-    `settings`: more NEWSRADAR_KAFKA_* variables (a SASL listener, say). The jars come from
-    what `local-broker install` resolved (as .ci/run does), not from Maven again.
-    """
-
-    def __init__(self, state: Path, **settings: str) -> None:
-        _reuse_classpath(state)
-        self.state = state
-        self.env = {
-            **os.environ,
-            "NEWSRADAR_KAFKA_STATE": str(state),
-            "NEWSRADAR_KAFKA_PORT": str(free_port()),
-            "NEWSRADAR_KAFKA_CONTROLLER_PORT": str(free_port()),
-            "NEWSRADAR_KAFKA_START_TIMEOUT": str(START_TIMEOUT_S),
-            "NEWSRADAR_KAFKA_STOP_TIMEOUT": "20",
-            **settings,
-        }
-        #: The PLAINTEXT bootstrap address.
-        self.address = f"127.0.0.1:{self.env['NEWSRADAR_KAFKA_PORT']}"
-
-    def _run(self, command: str, timeout: float) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(LOCAL_BROKER), command],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def start(self) -> None:
-        try:
-            started = self._run("start", START_TIMEOUT_S + 60)
-        except subprocess.TimeoutExpired:
-            self.stop()  # the JVM runs in its own session: stopped by its pid file
-            raise
-        if started.returncode != 0:
-            self.stop()
-            raise RuntimeError(f"local broker did not start:\n{started.stdout}{started.stderr}")
-
-    def stop(self) -> subprocess.CompletedProcess[str]:
-        return self._run("stop", 60)
-
-
-@contextmanager
-def local_broker(**settings: str) -> Iterator[LocalBroker]:
-    """A broker of our own on free ports, in a temporary state folder, always stopped."""
-    with tempfile.TemporaryDirectory(prefix="newsradar-kafka-") as state:
-        broker = LocalBroker(Path(state), **settings)
-        broker.start()
-        try:
-            yield broker
-        finally:
-            broker.stop()

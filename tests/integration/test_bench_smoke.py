@@ -29,13 +29,17 @@ def test_every_pipeline_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    figures = json.loads((tmp_path / "pipeline-smoke.json").read_text())
+    figures = json.loads((tmp_path / "smoke.json").read_text())
     assert figures["ceiling"]["completed"] == [{"classified": 20}]
     assert figures["throughput"]["plain"]["completed"] == [{"classified": 10, "alerts": 10}]
     assert figures["throughput"]["html"]["completed"] == [{"classified": 2, "alerts": 2}]
     loads = figures["latency"]["loads"]
     assert loads and all(load["alerted"] == load["articles"] for load in loads)
+    alert = figures["alert_stage"]
+    assert alert["completed"] == [{"alerts": n} for n in alert["alerts_expected"]]
+    ratio = figures["process_ratio"]
+    assert ratio.get("skipped") or ratio["plain+html"]["worker"]["completed"]
     assert figures["rss"]["articles_done"] >= 20
     assert set(figures["stages"]["plain"]["steps_us"]) == set(figures["stages"]["html"]["steps_us"])
-    summary = (tmp_path / "pipeline-smoke.md").read_text()
+    summary = (tmp_path / "smoke.md").read_text()
     assert "| target | wanted |" in summary and "## End-to-end latency" in summary

@@ -25,6 +25,7 @@ import pytest
 from kafka import KafkaProducer
 from kafka.partitioner.default import murmur2
 
+from bench.system.broker import LocalBroker, local_broker
 from streams.alerting.records import alert_id
 from streams.alerting.state import Story
 from tests.integration.faults import (
@@ -37,7 +38,6 @@ from tests.integration.faults import (
     wait_for_share,
 )
 from tests.integration.test_alert_stories import raw_copy, state_now
-from tests.kafka_broker import LocalBroker, local_broker
 from tests.processes import Pipeline, read_topic
 from tests.support import wait_until
 

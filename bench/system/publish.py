@@ -1,6 +1,6 @@
 """How many articles per second `newsradar publish` sustains on a large JSON-lines file.
 
-    python bench/publish.py [--articles 100000] [--runs 5] [--bootstrap 127.0.0.1:19092]
+    python -m bench.system.publish [--articles 100000] [--runs 5] [--bootstrap 127.0.0.1:19092]
 
 Generates a synthetic JSON-lines file (seed-sized invented articles, each with its own URL)
 in a temporary folder (never committed), then runs the real command several times, each
@@ -21,7 +21,6 @@ import os
 import platform
 import random
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,8 +33,8 @@ from pathlib import Path
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
+from bench.harness import RESULTS, summary
+
 WORDS = tuple(
     " ".join(
         (
@@ -153,15 +152,6 @@ def run_baseline(bootstrap: str, topic: str, path: Path) -> float:
     return time.perf_counter() - started
 
 
-def summary(rates: list[float]) -> dict[str, float]:
-    return {
-        "median": statistics.median(rates),
-        "min": min(rates),
-        "max": max(rates),
-        "runs": len(rates),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -210,7 +200,7 @@ def main() -> int:
 
 
 def _report(args: argparse.Namespace, size: int, modes: dict[str, list[float]]) -> dict:
-    results = {mode: summary(rates) | {"rates": rates} for mode, rates in modes.items()}
+    results = {mode: summary(rates) for mode, rates in modes.items()}
     baseline = results["baseline"]["median"]
     ratios = {
         "publish": results["publish"]["median"] / baseline,
@@ -219,7 +209,7 @@ def _report(args: argparse.Namespace, size: int, modes: dict[str, list[float]]) 
     return {
         "benchmark": "publish",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": f"python bench/publish.py --articles {args.articles} --runs {args.runs}",
+        "command": f"python -m bench.system.publish --articles {args.articles} --runs {args.runs}",
         "input": {"articles": args.articles, "bytes": size, "partitions": args.partitions},
         "machine": {
             "python": platform.python_version(),
@@ -238,7 +228,7 @@ def _write(report: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "publish.json").write_text(json.dumps(report, indent=2) + "\n")
     rows = [
-        f"| {mode} | {r['median']:,.0f} | {r['min']:,.0f} | {r['max']:,.0f} | {r['runs']} |"
+        f"| {mode} | {r['median']:,.0f} | {r['min']:,.0f} | {r['max']:,.0f} | {len(r['runs'])} |"
         for mode, r in report["results"].items()
     ]
     lines = [

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from schemas import CleanArticle, RawArticle
 from streams.classification.logic import classify, compile_taxonomy
@@ -37,7 +37,7 @@ from streams.cleaning.logic import DEFAULTS, CleanOptions, clean, record_gate
 from streams.codec import decode
 from streams.settings import DEFAULT_TAXONOMY, CleaningSettings
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # bench/
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 SENTENCE = "Russia and Ukraine talk about the war in the Donbas region today, officials said."
 #: Growth per doubling above this is reported as worse than linear.

@@ -1,6 +1,6 @@
 """Where a worker's time goes per article: each step of the topology, without Kafka.
 
-    python -m bench.stages [--articles 500] [--runs 5]     (also part of `python -m bench.run`)
+    python -m bench.micro.stages [--articles 500] [--runs 5]   (also `python -m bench.run`)
 
 The steps the agents run (streams/steps.py), over batches as the agents take them, on the
 invented stories the pipeline benchmark sends (bench/stories.py), plain text and HTML, in
@@ -23,12 +23,9 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.clean_speed import _calibration_us
+from bench.harness import calibration_us
 from bench.stories import article
 from streams.alerting.logic import AlertRules
 from streams.alerting.state import StateValue, encode
@@ -125,7 +122,7 @@ def run(articles: int, html_articles: int, runs: int, say: Callable[[str], None]
     """Both kinds of article, and the machine's speed on a fixed piece of Python."""
     result: dict[str, Any] = {
         "clock": "process CPU time (the machine is shared: wall time counts neighbours)",
-        "sum_range_10000_us": _calibration_us(),
+        "sum_range_10000_us": calibration_us(),
         "plain": measure(articles, runs, html=False),
         "html": measure(html_articles, runs, html=True),
     }

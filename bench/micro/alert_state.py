@@ -1,22 +1,26 @@
 """The alert stage on a long synthetic stream: per-article cost and the memory of its state.
 
-    python bench/alert_state.py [--articles 200000] [--out bench/results/alert_state.json]
+    python -m bench.micro.alert_state [--articles 200000] [--out bench/results/alert_state.json]
 
-Feeds invented topic matches through `on_match` with a dict as the state and the default
-rules (what `newsradar process` does; the worker's Faust table holds the same values in
-memory), one article every few seconds of published time, so the 200k articles span days
-and the 48-hour story window and the 500-stories-per-topic bound both come into play.
-Stories are syndicated: each has 1 to 12 copies with other outlets' boilerplate and small
-edits, spread over hours; now and then a topic bursts.
+Feeds invented topic matches through `on_match` over the state as the worker and `newsradar
+process` keep it (streams/alerting/store.py's AlertStore: stories, topic records and rings
+kept, in a dict here and a Faust table in the worker; the LSH index derived in memory), with
+the default rules, one article every few seconds of published time, so the 200k articles
+span days and the 48-hour story window and the 500-stories-per-topic bound both come into
+play. Stories are syndicated: each has 1 to 12 copies with other outlets' boilerplate and
+small edits, spread over hours; now and then a topic bursts.
 
 Figures:
 - cost per article of the alert stage: decoding the match, the rules (on_match + applying
   the changes) and encoding what the agent writes (changelog values, alerts), medians over
   chunks of 10k articles; ratios to a baseline measured in the same process: decoding the
   TopicMatch JSON, which the agent does for every record anyway (Kafka I/O not included);
-- changelog bytes written per article (the encoded values of each step's changes);
-- memory of the state (the deep size of every key and value, and the process's RSS) and
-  its key count at checkpoints: it should stop growing once the bounds are reached.
+- changelog bytes written per article (the encoded values of the kept keys each step
+  changes: what the worker's table would write for a batch of one match; its batches write
+  each key once, about 1.3 KB a match in batches of 500);
+- memory of the kept state (the deep size of every key and value), of the derived index,
+  and the process's RSS, and the key count at checkpoints: it should stop growing once the
+  bounds are reached.
 """
 
 from __future__ import annotations
@@ -30,12 +34,15 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from schemas import CleanArticle, Evidence, TopicMatch, TopicScore
 from streams.alerting.logic import AlertRules, on_match
-from streams.alerting.state import StateValue, Story, apply_changes, encode
+from streams.alerting.matches import topic_matches
+from streams.alerting.state import StateValue, Story, encode
+from streams.alerting.store import AlertStore
 
 TOPICS = [("russia-ukraine", "high"), ("middle-east", "medium"), ("markets-economy", "low")]
 VOCAB = [f"w{i}" for i in range(20000)]
@@ -43,20 +50,32 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 CHUNK = 10_000
 
 
-def stream(count: int, seed: int = 7, spacing: float = 3.0) -> Iterator[TopicMatch]:
-    """Matches in published-time order: stories with copies, scattered over hours."""
+def stream(
+    count: int,
+    seed: int = 7,
+    spacing: float = 3.0,
+    *,
+    topics: list[tuple[str, str]] = TOPICS,
+    start: datetime = START,
+    rules: AlertRules | None = None,
+) -> Iterator[TopicMatch]:
+    """Matches in published-time order: stories with copies, scattered over hours, built
+    as the classify step builds them (streams/alerting/matches.py: summary, fingerprint)."""
+    rules = rules or AlertRules()
     rng = random.Random(seed)
     pending: list[tuple[float, int, TopicMatch]] = []
     clock, serial, made = 0.0, 0, 0
     while made < count:
         clock += rng.expovariate(1 / spacing)  # a story every `spacing` s on average
         story_words = [rng.choice(VOCAB) for _ in range(rng.randint(80, 200))]
-        topic, severity = rng.choice(TOPICS)
+        topic, severity = rng.choice(topics)
         copies = 1 if rng.random() < 0.6 else rng.randint(2, 12)
         for copy in range(copies):
             at = clock + (0 if copy == 0 else rng.uniform(60, 6 * 3600))
             serial += 1
-            pending.append((at, serial, _match(rng, story_words, topic, severity, at, serial)))
+            made_at = start + timedelta(seconds=at)
+            match = _match(rng, story_words, (topic, severity), made_at, f"{seed}-{serial}", rules)
+            pending.append((at, serial, match))
         pending.sort(key=lambda item: item[0])
         while pending and pending[0][0] <= clock and made < count:
             made += 1
@@ -64,40 +83,43 @@ def stream(count: int, seed: int = 7, spacing: float = 3.0) -> Iterator[TopicMat
 
 
 def _match(
-    rng: random.Random, words: list[str], topic: str, severity: str, at: float, serial: int
+    rng: random.Random,
+    words: list[str],
+    topic: tuple[str, str],
+    published: datetime,
+    serial: str,
+    rules: AlertRules,
 ) -> TopicMatch:
     edited = list(words)
     for _ in range(rng.randint(0, 4)):
         edited[rng.randrange(len(edited))] = rng.choice(VOCAB)
     outlet = f"outlet{rng.randrange(300)}"
     text = f"{outlet} desk. " + " ".join(edited) + f" Subscribe to {outlet} today."
-    published = START + timedelta(seconds=at)
-    return TopicMatch(
-        topic=TopicScore(
-            id=topic,
-            name=topic,
-            score=round(rng.uniform(0.5, 1.0), 3),
-            severity=severity,
-            evidence=[Evidence(term="x", matched="x", field="text", start=0, end=1)],
-        ),
-        taxonomy_version="bench",
-        article=CleanArticle(
-            id=f"n{serial}",
-            title=" ".join(words[:8]),
-            text=text,
-            source=outlet,
-            url=f"https://{outlet}.example/{serial}",
-            published=published,
-            ingested=published + timedelta(seconds=rng.uniform(5, 300)),
-        ),
+    score = TopicScore(
+        id=topic[0],
+        name=topic[0],
+        score=round(rng.uniform(0.5, 1.0), 3),
+        severity=topic[1],
+        evidence=[Evidence(term="x", matched="x", field="text", start=0, end=1)],
     )
+    article = CleanArticle(
+        id=f"n{serial}",
+        title=" ".join(words[:8]),
+        text=text,
+        source=outlet,
+        url=f"https://{outlet}.example/{serial}",
+        published=published,
+        ingested=published + timedelta(seconds=rng.uniform(5, 300)),
+    )
+    (match,) = topic_matches(article, [score], "bench", rules)
+    return match
 
 
 def timed_pass(articles: int, spacing: float = 3.0) -> dict[str, Any]:
     """Per article, by chunk: decoding the match (the baseline every agent pays), the rules
     (on_match + applying the changes), and encoding what the agent writes (changelog
     values, alert JSON). Medians over chunks; the ratios are to the decode baseline."""
-    store: dict[str, StateValue] = {}
+    store = AlertStore({}, AlertRules().story)
     rules = AlertRules()
     costs: dict[str, list[float]] = {"decode": [], "rules": [], "encode": []}
     alerts: dict[str, int] = {}
@@ -138,7 +160,7 @@ def timed_pass(articles: int, spacing: float = 3.0) -> dict[str, Any]:
 def _time_chunk(
     batch: list[bytes],
     first_position: int,
-    store: dict[str, StateValue],
+    store: AlertStore,
     rules: AlertRules,
     costs: dict[str, list[float]],
     counts: tuple[dict[str, int], dict[str, int], list[int]],
@@ -151,11 +173,10 @@ def _time_chunk(
         match = TopicMatch.model_validate_json(value)
         t1 = clock()
         step = on_match(store, match, rules, now=START, position=first_position + offset)
-        apply_changes(store, step.changes)
+        kept: list[StateValue | None] = []
+        store.apply(step.changes, partial(_keep, store, out=kept))
         t2 = clock()
-        for change in step.changes.values():
-            if change is not None:
-                written[0] += len(encode(change))
+        written[0] += sum(len(encode(change)) for change in kept if change is not None)
         for alert in step.alerts:
             alert.model_dump_json()
         t3 = clock()
@@ -187,16 +208,29 @@ def deep_size(value: object, seen: set[int] | None = None) -> int:
     return size
 
 
-def checkpoint(position: int, store: dict[str, StateValue], written: int) -> dict[str, Any]:
-    stories = [v for v in store.values() if isinstance(v, Story)]
+def _keep(store: AlertStore, key: str, value: StateValue | None, *, out: list[Any]) -> None:
+    """The worker's table write: the kept dict changes, the value goes to the changelog."""
+    state = store.kept
+    assert isinstance(state, dict)
+    if value is None:
+        state.pop(key, None)
+    else:
+        state[key] = value
+    out.append(value)
+
+
+def checkpoint(position: int, store: AlertStore, written: int) -> dict[str, Any]:
+    kept = store.kept
+    stories = [v for v in kept.values() if isinstance(v, Story)]
     return {
         "articles": position,
-        "state_mib": round(deep_size(store) / 2**20, 1),
+        "state_mib": round(deep_size(kept) / 2**20, 1),
+        "index_mib": round(deep_size(store._index) / 2**20, 1),
         "rss_mib": round(_rss() / 2**20, 1),
-        "keys": len(store),
+        "keys": len(kept),
         "stories": len(stories),
         "articles_listed": sum(len(s.articles) for s in stories),
-        "changelog_mib_compacted": round(sum(len(encode(v)) for v in store.values()) / 2**20, 1),
+        "changelog_mib_compacted": round(sum(len(encode(v)) for v in kept.values()) / 2**20, 1),
         "changelog_bytes_per_article": round(written / position),
     }
 

@@ -43,19 +43,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import trafilatura
 
 from bench import real_pages
-from bench.clean_pages import FURNITURE, news_page
+from bench.micro.clean_pages import FURNITURE, news_page
 from schemas import CleanArticle, RawArticle
 from streams.cleaning.furniture import LearnedRemoval
 from streams.cleaning.logic import Dropped, OutletLearning, clean
 from streams.cleaning.text import line_key, normalize, unescape_entities
 from streams.rejection import Rejected
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # bench/
 # ../shared/data beside the repository (a worktree may sit one level deeper).
 DATA = next(
     (p / "shared" / "data" for p in HERE.parents[1:3] if (p / "shared" / "data").is_dir()),

@@ -32,21 +32,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import tracemalloc
 from array import array
 
 import trafilatura
 
-from bench.clean_pages import news_page
+from bench.micro.clean_pages import news_page
 from schemas import CleanArticle, RawArticle
 from streams.cleaning import furniture
 from streams.cleaning.lines import clean_lines
 from streams.cleaning.logic import clean, clean_with
 from streams.sources.files import plain_text_article
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # bench/
 SEED = HERE.parent / "tests" / "fixtures" / "seed-article.txt"
 CORPUS = (
     next(

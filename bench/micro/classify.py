@@ -1,6 +1,6 @@
 """How long classifying one article takes, and how it grows with the number of topics.
 
-    python bench/classify.py [--quick] [--out bench/results/classify.json]
+    python -m bench.micro.classify [--quick] [--out bench/results/classify.json]
 
 Measures `classify` (what the agent calls: scan, score, evidence, the ClassifiedArticle) on
 the seed article, cleaned, against the default taxonomy; then against taxonomies of more
@@ -24,6 +24,7 @@ import time
 import timeit
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from streams.cleaning.logic import clean
 from streams.settings import DEFAULT_TAXONOMY
 from streams.sources.files import plain_text_article
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "tests" / "fixtures" / "seed-article.txt"
 _WORDS = re.compile(r"\w+")
 # A query word that is not an operator, a field scope or a list name: renamed in copies.
@@ -130,10 +131,8 @@ def main() -> int:
             taxonomy = compile_taxonomy(grown(base, topics, matching=matching))
             key = "matching" if matching else "unseen"
             row[f"terms_{key}"] = taxonomy.term_count
-            row[f"us_{key}"] = (
-                median_seconds(lambda t=taxonomy: classify(article, t), runs, max(10, number // 4))
-                * 1e6
-            )
+            call = partial(classify, article, taxonomy)
+            row[f"us_{key}"] = median_seconds(call, runs, max(10, number // 4)) * 1e6
         growth.append(row)
         print(
             f"{topics:>6}  {row['terms_matching']:>15}  {row['us_matching']:>12.1f}"

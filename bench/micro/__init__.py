@@ -1,0 +1,1 @@
+"""Benchmarks without a broker: the stages' pure logic, in this process."""

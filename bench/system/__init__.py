@@ -1,0 +1,1 @@
+"""Benchmarks against a real Kafka broker: worker processes timed by record timestamps."""
