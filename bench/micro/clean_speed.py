@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import statistics
 import sys
@@ -39,6 +37,7 @@ from array import array
 
 import trafilatura
 
+from bench import harness
 from bench.micro.clean_pages import news_page
 from schemas import CleanArticle, RawArticle
 from streams.cleaning import furniture
@@ -92,12 +91,6 @@ def timed(cases: dict[str, Callable[[], object]], runs: int, calls: int) -> dict
         }
         for name, values in per_run.items()
     }
-
-
-def _calibration_us() -> float:
-    """A fixed piece of pure Python, to compare machines (and this machine with itself)."""
-    best = min(_median_call_ms(lambda: sum(range(10_000)), 50) for _ in range(5))
-    return round(best * 1000, 1)
 
 
 def _corpus_per_article_ms() -> dict[str, float] | None:
@@ -192,10 +185,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
+    load_before = harness.load()
     raw, title, body = _seed()
     seed_page = news_page(title, body)
     long_page = news_page(title, body + body[::-1])
-    calibration = _calibration_us()
     text = timed(_model_cases(raw), args.runs, 2000)
     corpus = _corpus_per_article_ms()
     html = {}
@@ -208,12 +201,7 @@ def main() -> int:
         html[name] = {"page_chars": len(page), **timed(cases, args.runs, 60)}
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-            "sum_range_10000_us": calibration,
-        },
+        "machine": harness.machine(load_before),
         "seed_chars": len(raw.text or ""),
         "plain_text": text,
         "dev_corpus_plain_text": corpus,
@@ -232,9 +220,9 @@ def render(result: dict) -> str:
     out = [
         "# Clean stage speed",
         "",
-        f"{result['when']}; Python {machine['python']}, {machine['cpus']} CPUs shared, load"
-        f" {machine['load_average']}; sum(range(10000)) takes {machine['sum_range_10000_us']} µs"
-        " here (about 100-150 µs on a current desktop).",
+        f"{result['when']}. "
+        + harness.machine_line(machine)
+        + " (sum(range(10000)) takes about 100-150 µs on a current desktop.)",
         "",
         "| case | median of runs | fastest run | slowest run |",
         "| --- | ---: | ---: | ---: |",

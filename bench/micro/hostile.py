@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -30,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench import harness
 from schemas import CleanArticle, RawArticle
 from streams.classification.logic import classify, compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
@@ -258,9 +257,10 @@ def markdown(result: dict) -> str:
     lines = [
         "# Hostile input: cost per doubling of the input",
         "",
-        f"{result['when']}; Python {machine['python']}, {machine['cpus']} CPUs shared, load "
-        f"{machine['load_average']}. CPU time of decode + clean + classify, median of "
+        f"{result['when']}. CPU time of decode + clean + classify, median of "
         f"{result['runs']} runs. Growth per doubling: ~2 linear, ~4 quadratic.",
+        "",
+        harness.machine_line(machine),
         "",
         "| family | input at n | n | total ms at n, 2n, 4n, 8n | growth per doubling | "
         "outcome at 8n |",
@@ -305,6 +305,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="family names (default: all)")
     parser.add_argument("--no-limit-run", action="store_true", help="skip the at-limit runs")
     args = parser.parse_args()
+    load_before = harness.load()
     path = WorkerPath()
     families = [f for f in FAMILIES if not args.only or f.name in args.only]
     measured = {}
@@ -319,11 +320,7 @@ def main() -> int:
             print(family.name, "at limit", limits[family.name]["total_s"], "s", flush=True)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": harness.machine(load_before),
         "runs": args.runs,
         "families": measured,
         "limit_chars": limit,

@@ -18,6 +18,8 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -79,10 +81,38 @@ def rng() -> random.Random:
     return random.Random(seed)
 
 
-def prepared(broker: LocalBroker, tmp_path: Path) -> Pipeline:
+@dataclass
+class Scenario:
+    """One scenario's pipeline, workers and feed; `finish` waits for the last record."""
+
+    pipeline: Pipeline
+    data: Corpus
+    workers: Workers
+    progress: Progress
+    started: float = field(default_factory=time.monotonic)
+    events: list[str] = field(default_factory=list)
+
+    def reach(self, share: float) -> None:
+        wait_for_share(self.progress, share, self.workers, PHASE_S)
+
+    def finish(self, *, stalls: bool = False) -> Accounting:
+        """`stalls`: also measure the longest wait from when the last worker was ready."""
+        workers = self.workers if stalls else None
+        return finish(self.pipeline, self.data, self.progress, self.started, FINISH_S, workers)
+
+
+@contextmanager
+def scenario(broker: LocalBroker, tmp_path: Path, data: Corpus) -> Iterator[Scenario]:
+    """A fresh namespace with its topics (before producing: the broker creates none), its
+    workers and feed; every worker stopped afterwards."""
     pipeline = Pipeline(broker.address, tmp_path, uuid.uuid4().hex[:10])
-    pipeline.create_topics(PARTITIONS)  # before producing: the broker creates none
-    return pipeline
+    pipeline.create_topics(PARTITIONS)
+    run = Scenario(pipeline, data, Workers(pipeline, **WORKER_ENV), Progress(pipeline, data))
+    try:
+        yield run
+    finally:
+        run.workers.stop_all()
+        run.progress.close()
 
 
 def reported(name: str, result: Accounting) -> Accounting:
@@ -90,7 +120,7 @@ def reported(name: str, result: Accounting) -> Accounting:
     return result
 
 
-def assert_delivered(result: Accounting, workers: Workers) -> None:
+def assert_delivered(result: Accounting) -> None:
     assert not result.lost, f"lost {len(result.lost)}: {result.lost[:20]}"
     assert result.alerts_caught_up, "the alert stage did not commit every match"
     assert not result.unabsorbed, f"matches never absorbed: {result.unabsorbed[:20]}"
@@ -118,23 +148,16 @@ def kill_and_restart(workers: Workers, progress: Progress) -> str:
 def test_a_worker_sigkilled_three_times_loses_nothing_and_alerts_once(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
-    started = time.monotonic()
-    pipeline = prepared(broker, tmp_path)
-    workers, progress = Workers(pipeline, **WORKER_ENV), Progress(pipeline, data)
-    events = []
-    try:
-        workers.start("worker")
+    with scenario(broker, tmp_path, data) as run:
+        run.workers.start("worker")
         for low, high in [(0.1, 0.25), (0.35, 0.5), (0.6, 0.75)]:
-            wait_for_share(progress, rng.uniform(low, high), workers, PHASE_S)
-            workers.kill("worker")
-            events.append(f"SIGKILL at {progress.share():.0%}")
-            workers.start("worker")
-        result = finish(pipeline, data, progress, started, FINISH_S)
-    finally:
-        workers.stop_all()
-        progress.close()
-    result.events = [*events, f"tails re-read with unrecorded alerts: {_tails(workers)}"]
-    assert_delivered(reported("SIGKILL x3", result), workers)
+            run.reach(rng.uniform(low, high))
+            run.workers.kill("worker")
+            run.events.append(f"SIGKILL at {run.progress.share():.0%}")
+            run.workers.start("worker")
+        result = run.finish()
+    result.events = [*run.events, f"tails re-read with unrecorded alerts: {_tails(run.workers)}"]
+    assert_delivered(reported("SIGKILL x3", result))
 
 
 @pytest.mark.slow
@@ -159,26 +182,20 @@ def test_a_worker_killed_at_30_and_60_percent_and_restarted_at_once_alerts_once(
     be on the alert topic twice, and once the last worker is working no record may wait
     longer than STALL_S while the rest go on (a user saw an article stay unclassified 40 s
     after everything else had finished)."""
-    started = time.monotonic()
-    pipeline = prepared(broker, tmp_path)
-    workers, progress = Workers(pipeline, **WORKER_ENV), Progress(pipeline, data)
-    events = []
-    try:
+    with scenario(broker, tmp_path, data) as run:
+        workers, progress = run.workers, run.progress
         workers.start("worker")
-        wait_for_share(progress, rng.uniform(0.28, 0.32), workers, PHASE_S)
-        events.append(kill_and_restart(workers, progress))
+        run.reach(rng.uniform(0.28, 0.32))
+        run.events.append(kill_and_restart(workers, progress))
         if recovering:
             assigned = workers.wait_for_log("worker", "Executing _on_partitions_assigned", 120)
             time.sleep(rng.uniform(0.0, 3.0))
-            events.append(kill_and_restart(workers, progress) + ("" if assigned else " late"))
-        wait_for_share(progress, rng.uniform(0.58, 0.62), workers, PHASE_S)
-        events.append(kill_and_restart(workers, progress))
-        result = finish(pipeline, data, progress, started, FINISH_S, workers)
-    finally:
-        workers.stop_all()
-        progress.close()
-    result.events = [*events, f"tails re-read with unrecorded alerts: {_tails(workers)}"]
-    assert_delivered(reported("SIGKILL 30%/60%", result), workers)
+            run.events.append(kill_and_restart(workers, progress) + ("" if assigned else " late"))
+        run.reach(rng.uniform(0.58, 0.62))
+        run.events.append(kill_and_restart(workers, progress))
+        result = run.finish(stalls=True)
+    result.events = [*run.events, f"tails re-read with unrecorded alerts: {_tails(workers)}"]
+    assert_delivered(reported("SIGKILL 30%/60%", result))
     assert result.longest_stall < STALL_S, "a record waited while the rest went on"
 
 
@@ -187,25 +204,18 @@ def test_a_worker_killed_at_30_and_60_percent_and_restarted_at_once_alerts_once(
 def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
-    started = time.monotonic()
-    pipeline = prepared(broker, tmp_path)
-    workers, progress = Workers(pipeline, **WORKER_ENV), Progress(pipeline, data)
-    events = []
-    try:
-        workers.start("worker")
-        wait_for_share(progress, rng.uniform(0.2, 0.35), workers, PHASE_S)
+    with scenario(broker, tmp_path, data) as run:
+        run.workers.start("worker")
+        run.reach(rng.uniform(0.2, 0.35))
         down = time.monotonic()
         broker.stop()
-        events.append(f"broker stopped at {progress.share():.0%}")
+        run.events.append(f"broker stopped at {run.progress.share():.0%}")
         broker.start()
-        events.append(f"broker back after {time.monotonic() - down:.0f}s")
-        result = finish(pipeline, data, progress, started, FINISH_S)
-        died = workers.dead()
-    finally:
-        workers.stop_all()
-        progress.close()
-    result.events = [*events, f"workers that died: {died or 'none'}"]
-    assert_delivered(reported("broker restart", result), workers)
+        run.events.append(f"broker back after {time.monotonic() - down:.0f}s")
+        result = run.finish()
+        died = run.workers.dead()
+    result.events = [*run.events, f"workers that died: {died or 'none'}"]
+    assert_delivered(reported("broker restart", result))
     assert not died, "the worker did not survive the broker's restart"
 
 
@@ -214,24 +224,17 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
 def test_a_second_worker_joining_and_leaving_keeps_the_accounting(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
-    started = time.monotonic()
-    pipeline = prepared(broker, tmp_path)
-    workers, progress = Workers(pipeline, **WORKER_ENV), Progress(pipeline, data)
-    events = []
-    try:
-        workers.start("first")
-        wait_for_share(progress, rng.uniform(0.1, 0.2), workers, PHASE_S)
-        workers.start("second")
-        events.append(f"second worker joined at {progress.share():.0%}")
-        wait_for_share(progress, rng.uniform(0.55, 0.7), workers, PHASE_S)
-        workers.terminate("second")
-        events.append(f"second worker left (SIGTERM) at {progress.share():.0%}")
-        result = finish(pipeline, data, progress, started, FINISH_S)
-    finally:
-        workers.stop_all()
-        progress.close()
-    result.events = events
-    assert_delivered(reported("rebalance", result), workers)
+    with scenario(broker, tmp_path, data) as run:
+        run.workers.start("first")
+        run.reach(rng.uniform(0.1, 0.2))
+        run.workers.start("second")
+        run.events.append(f"second worker joined at {run.progress.share():.0%}")
+        run.reach(rng.uniform(0.55, 0.7))
+        run.workers.terminate("second")
+        run.events.append(f"second worker left (SIGTERM) at {run.progress.share():.0%}")
+        result = run.finish()
+    result.events = run.events
+    assert_delivered(reported("rebalance", result))
 
 
 def test_an_alert_published_before_a_crash_is_not_sent_again(pipeline: Pipeline):
