@@ -20,7 +20,7 @@ from pathlib import Path
 from socketserver import BaseServer
 from typing import Any, TypeVar
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -108,6 +108,23 @@ def read_to_end(bootstrap: str, topic: str, timeout: float = 60) -> list[Consume
         return records
     finally:
         consumer.close()
+
+
+def uncommitted(bootstrap: str, group: str, topics: list[str]) -> int:
+    """Records of `topics` the consumer group has not committed past (all, for a partition
+    it never committed)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    try:
+        committed = admin.list_group_offsets({group: None})[group]
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
+        ]
+        ends = consumer.end_offsets(partitions)
+    finally:
+        consumer.close()
+        admin.close()
+    return sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
 
 
 def answers(url: str) -> bool:

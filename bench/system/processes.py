@@ -57,11 +57,16 @@ class Pipeline:
     def topic(self, field: str) -> str:
         return f"{self.PREFIX}-{self.suffix}.{field}"
 
+    @property
+    def app_id(self) -> str:
+        """Its workers' app id: their consumer group and the prefix of their internal topics."""
+        return f"newsradar-{self.PREFIX}-{self.suffix}"
+
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSRADAR_")}
         env.update(
             NEWSRADAR_KAFKA__BOOTSTRAP=self.bootstrap,
-            NEWSRADAR_WORKER__APP_ID=f"newsradar-{self.PREFIX}-{self.suffix}",
+            NEWSRADAR_WORKER__APP_ID=self.app_id,
             NEWSRADAR_WORKER__DATA_DIR=str(self.workdir / f"faust-{self.suffix}"),
             PYTHONUNBUFFERED="1",
             **self.TUNING,

@@ -27,11 +27,11 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from streams.alerting.repeats import DIGEST_BYTES, digest
 from tests.processes import Pipeline, stop
-from tests.support import wait_until, within
+from tests.support import uncommitted, wait_until, within
 
 #: Words of no topic in the default taxonomy: the filler of every sentence.
 _SALAD = (
@@ -471,7 +471,7 @@ def unabsorbed_matches(pipeline: Pipeline) -> list[str]:
         match = json.loads(value)
         matches.add((key.decode(), match["article"]["id"]))
     rings: dict[str, bytes] = {}
-    changelog = f"newsradar-test-{pipeline.suffix}-alert-state-changelog"
+    changelog = f"{pipeline.app_id}-alert-state-changelog"
     for key, value in read_all(pipeline.bootstrap, changelog):
         name = key.decode().strip('"')
         if name.startswith("r|"):
@@ -489,23 +489,11 @@ def unabsorbed_matches(pipeline: Pipeline) -> list[str]:
 
 
 def group_lag(bootstrap: str, group: str, topics: list[str]) -> int | None:
-    """Records of `topics` the consumer group has not committed yet (None: cannot tell, e.g.
-    the broker is away)."""
+    """support.uncommitted, or None where it cannot tell (the broker is away)."""
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-        try:
-            committed = admin.list_group_offsets({group: None})[group]
-            partitions = [
-                TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
-            ]
-            ends = consumer.end_offsets(partitions)
-        finally:
-            consumer.close()
-            admin.close()
+        return uncommitted(bootstrap, group, topics)
     except Exception:
         return None
-    return sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
 
 
 # ---- a scenario: preload, run workers under a fault, wait, account -------------------------
@@ -666,7 +654,7 @@ def finish(
         return progress.share() >= 1.0
 
     within(done, timeout, step=0.5)  # what is missing then is in the accounting
-    group = f"newsradar-test-{pipeline.suffix}"
+    group = pipeline.app_id
     caught_up = within(
         lambda: group_lag(pipeline.bootstrap, group, [pipeline.topic("matches")]) == 0, 120, step=2
     )
