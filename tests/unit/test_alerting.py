@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -231,6 +232,37 @@ def test_the_derived_index_is_rebuilt_once_deleted_stories_outgrow_the_live_ones
     assert index.live("russia-ukraine") == 5 == sum(isinstance(v, st.Story) for v in kept.values())
     assert 400 * 21 > 3 * 21 * (5 + 64)  # without the rebuild there would be more
     assert len(index.buckets) <= 3 * 21 * (5 + 64)
+
+
+@pytest.mark.parametrize("sizes", [(1,), (20,), (3, 17, 1, 40, 9)])
+def test_the_batches_a_worker_happens_to_take_never_change_what_it_alerts(sizes):
+    """The worker's batches are whatever queued; `newsradar process` takes others. Stories
+    that recur, a topic over its story bound and the index compacted as evictions pile up:
+    the alerts and the kept state must be those of one match at a time."""
+
+    def run(batch_sizes: tuple[int, ...]) -> tuple[list[bytes | None], dict[str, st.StateValue]]:
+        rules = AlertRules(story=StoryRules(max_stories=40))
+        kept: dict[str, st.StateValue] = {}
+        store, step, alerts, lo = AlertStore(kept, rules.story), AlertStep(rules), [], 0
+        for n in itertools.cycle(batch_sizes):
+            if lo >= len(matches):
+                break
+            batch = [
+                Record(m.model_dump_json().encode(), partition=0, offset=lo + i)
+                for i, m in enumerate(matches[lo : lo + n])
+            ]
+            done = step(store, batch, now=NOW)
+            alerts += [o.key for o in done.outputs()]
+            store.apply(done.changes, lambda k, v: _keep(kept, k, v))
+            lo += n
+        return alerts, kept
+
+    matches = [  # every third a story that recurs, the rest each a story of its own
+        match(f"m{i}", unrelated_story(5000 + i % 4 if i % 3 == 0 else i), published=T0 + minutes(i))
+        for i in range(900)
+    ]
+    one_by_one = run((1,))
+    assert run(sizes) == one_by_one and len(one_by_one[0]) > 11
 
 
 def test_a_story_that_keeps_growing_outlives_the_window():
