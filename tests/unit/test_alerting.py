@@ -257,8 +257,13 @@ def test_the_batches_a_worker_happens_to_take_never_change_what_it_alerts(sizes)
             lo += n
         return alerts, kept
 
-    matches = [  # every third a story that recurs, the rest each a story of its own
-        match(f"m{i}", unrelated_story(5000 + i % 4 if i % 3 == 0 else i), published=T0 + minutes(i))
+    recurring = [unrelated_story(5000 + k) for k in range(4)]
+    matches = [  # every third one of four stories that recur, the rest each a story of its own
+        match(
+            f"m{i}",
+            recurring[i % 4] if i % 3 == 0 else unrelated_story(i),
+            published=T0 + minutes(i),
+        )
         for i in range(900)
     ]
     one_by_one = run((1,))
