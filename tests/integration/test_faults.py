@@ -207,9 +207,10 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
     with scenario(broker, tmp_path, data) as run:
         run.workers.start("worker")
         run.reach(rng.uniform(0.2, 0.35))
+        share = run.progress.share()  # not while it is down: the feeder would wait for it
         down = time.monotonic()
         broker.stop()
-        run.events.append(f"broker stopped at {run.progress.share():.0%}")
+        run.events.append(f"broker stopped at {share:.0%}")
         broker.start()
         run.events.append(f"broker back after {time.monotonic() - down:.0f}s")
         result = run.finish()
