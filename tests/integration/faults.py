@@ -634,6 +634,11 @@ def wait_for_share(progress: Progress, share: float, workers: Workers, timeout: 
     wait_until(reached, timeout, step=0.5, what=f"{share:.0%} of the records accounted for")
 
 
+#: How long nothing may be accounted for, every input committed, before the missing records
+#: count as lost: past the transport's 30 s wait for a record fetched and never handled.
+GIVE_UP_S = 90
+
+
 def finish(
     pipeline: Pipeline,
     data: Corpus,
@@ -648,13 +653,20 @@ def finish(
     published, whatever worker did. With `workers`, the longest stall is measured from the
     moment the last worker started is ready (named "worker")."""
 
+    group = pipeline.app_id
+    inputs = [pipeline.topic("raw"), f"{group}-clean-dedup"]
+
     def done() -> bool:
         if workers is not None:
             workers.note_ready("worker")
-        return progress.share() >= 1.0
+        if progress.share() >= 1.0:
+            return True
+        # Records still missing, none accounted for in a while, and the stages have
+        # committed every input: they will not come (lost). Say so now, not at `timeout`.
+        quiet = time.monotonic() - progress.history[-1][0] > GIVE_UP_S
+        return quiet and group_lag(pipeline.bootstrap, group, inputs) == 0
 
     within(done, timeout, step=0.5)  # what is missing then is in the accounting
-    group = pipeline.app_id
     caught_up = within(
         lambda: group_lag(pipeline.bootstrap, group, [pipeline.topic("matches")]) == 0, 120, step=2
     )
