@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: Bounds one read of a tail; a tail is a few alerts, so hitting this means Kafka is away.
 READ_TIMEOUT_MS = 60_000
+#: The most a whole tail read may take (a tail is a few alerts) before it is tried again.
+TAIL_READ_S = 30.0
 #: Between attempts while Kafka is away: the matches wait, as they would for Kafka anyway.
 RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 
@@ -64,7 +66,9 @@ class PublishedTails:
         attempt = 0
         while True:
             try:
-                return await self._read(partition, mark)
+                # Bounded as a whole: a client that never finishes starting or never answers
+                # (seen once: the agent, and so every alert, waited minutes) is retried.
+                return await asyncio.wait_for(self._read(partition, mark), timeout=TAIL_READ_S)
             except Exception as error:  # aiokafka raises several kinds while Kafka is away
                 wait = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
                 log.warning(
