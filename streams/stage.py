@@ -14,15 +14,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from faust.serializers import codecs
-from faust.types import AppT, EventT, TableT
+from faust.tables.base import Collection
+from faust.types import TP, AppT, EventT, TableT
 
 from streams import metrics as _metrics
 from streams.codec import FRAMING_BYTES, too_large
-from streams.deadletters import Origin, dead_letter, fitted, kafka_headers
+from streams.deadletters import Headers, Origin, dead_letter, fitted, kafka_headers
 from streams.metrics import Metrics
 from streams.rejection import Rejected
 from streams.steps import Output, Record, Verdict
@@ -113,9 +115,14 @@ class Publisher:
                 verdict.outputs, verdict.rejected, verdict.dropped = [], refused, None
                 return
 
-    async def send_all(self, sends: Sequence[tuple[str, Output]]) -> list[Any]:
+    async def send_all(
+        self, sends: Sequence[tuple[str, Output | StateRecord]], *, ordered: bool = False
+    ) -> list[Any]:
         """Send, then wait; what failed for a reason that may pass is sent again, what
-        failed for good is returned as its exception."""
+        failed for good is returned as its exception. `ordered`: a record sent again is
+        sent again with every one after it, so on each partition the last record Kafka
+        has is the last one asked for (state records: a key's older value never lands
+        after its newer one)."""
         results: list[Any] = [None] * len(sends)
         pending = list(range(len(sends)))
         attempt = 0
@@ -129,6 +136,8 @@ class Publisher:
                 else:
                     results[i] = outcome
             if failed:
+                if ordered:
+                    failed = [i for i in pending if i >= failed[0]]
                 wait = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
                 log.warning("%d record(s) not taken by Kafka; again in %gs", len(failed), wait)
                 await asyncio.sleep(wait)
@@ -136,7 +145,7 @@ class Publisher:
             pending = failed
         return results
 
-    async def _send(self, topic: str, out: Output) -> Awaitable[Any]:
+    async def _send(self, topic: str, out: Output | StateRecord) -> Awaitable[Any]:
         """The producer's future for one record; a failure before it is queued is its result."""
         try:
             return await self.app.producer.send(
@@ -221,23 +230,73 @@ def count(
             histogram.observe(seconds / read)
 
 
-def writer(table: TableT, partition_of: Callable[[Any], int]) -> Callable[[Any, Any], None]:
-    """Writes one key of `table` and its changelog record, to the partition that owns the
-    key. Faust's own `table[key] = value` takes the partition of "the current event", which
-    a batch of several partitions does not have."""
-    store = table.data
+@dataclass(frozen=True, slots=True)
+class StateRecord:
+    """One table write as its changelog record: `value` None deletes the key (a tombstone)."""
 
-    def write(key: Any, value: Any) -> None:
-        partition = partition_of(key)
+    key: bytes
+    value: bytes | None
+    partition: int
+    timestamp: float | None = None
+    headers: Headers = ()
+
+
+class TableWriter:
+    """Writes keys of a Faust table: in memory at once, and to its changelog as records the
+    agent sends and waits for (`flush`) before it acknowledges the batch that made them.
+
+    Faust's own path (`table[key] = value`, `send_changelog`) queues the record in Faust's
+    producer buffer and returns. An offset commit flushes that buffer first, but the flush
+    stops waiting once one send takes longer than 0.1 s (faust/transport/producer.py,
+    `flush_atmost`), and a stopping worker drops what is still queued. So offsets could be
+    committed ahead of the state they vouch for: in the rebalance fault scenario a worker
+    leaving by SIGTERM had its matches committed while some of their state writes never
+    reached the changelog, and the worker that took over never recorded those matches.
+    Sent here and acknowledged before the input is, a state write never trails its offsets.
+
+    Each key goes to the partition given, or the one `partition_of(key)` names: Faust's
+    `table[key] = value` takes the partition of "the current event", which a batch of
+    several partitions lacks.
+    """
+
+    def __init__(self, table: TableT, partition_of: Callable[[Any], int] | None = None) -> None:
+        self.table, self.partition_of = cast(Collection, table), partition_of
+        self.topic = table.changelog_topic.get_topic_name()
+        self.pending: list[StateRecord] = []
+
+    def __call__(self, key: Any, value: Any, partition: int | None = None) -> None:
+        if partition is None:
+            if self.partition_of is None:
+                raise ValueError(f"{self.topic}: no partition for {key!r}")
+            partition = self.partition_of(key)
+        store, changelog = self.table.data, self.table.changelog_topic
+        raw_key, _ = changelog.prepare_key(key, self.table.key_serializer)
         if value is None:
             if key in store:
                 del store[key]
-            table.send_changelog(partition, key, None, value_serializer="raw")
+            raw = None
         else:
             store[key] = value
-            table.send_changelog(partition, key, value)
+            raw, _ = changelog.prepare_value(value, self.table.value_serializer)
+        self.pending.append(StateRecord(raw_key, raw, partition))
 
-    return write
+    async def flush(self, publisher: Publisher) -> None:
+        """Send what was written since the last flush, in order, and wait until Kafka has it
+        all. A record refused for good raises: the batch stays unacknowledged, read again."""
+        records, self.pending = self.pending, []
+        if not records:
+            return
+        results = await publisher.send_all([(self.topic, r) for r in records], ordered=True)
+        refused = [r for r in results if isinstance(r, BaseException)]
+        if refused:
+            raise RuntimeError(
+                f"{self.topic}: {len(refused)} state record(s) refused: {refused[0]!r}"
+            )
+        last: dict[TP, int] = {}
+        for metadata in results:
+            last[TP(metadata.topic, metadata.partition)] = metadata.offset
+        for tp, offset in last.items():  # a store that keeps it (rocksdb) recovers from there
+            self.table.data.set_persisted_offset(tp, offset)
 
 
 def table_values(name: str, dumps: Callable[[Any], bytes], loads: Callable[[bytes], Any]) -> type:

@@ -11,6 +11,7 @@ the alert topic's tail after the mark, and not sent again (streams/alerting/publ
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from faust.types import StreamT
@@ -24,13 +25,13 @@ from streams.app import app, settings
 from streams.batching import batches
 from streams.stage import (
     Publisher,
+    TableWriter,
     by_partition,
     count,
     current,
     records,
     table_values,
     utcnow,
-    writer,
 )
 from streams.steps import ALERT_STAGE, ALERTS, AlertStep, Batch
 
@@ -54,6 +55,7 @@ alert_state = app.Table(
     partitions=settings.topics.partitions,
 )
 STORE = AlertStore(alert_state, RULES.story)
+WRITE = TableWriter(alert_state)  # each key to its matches' partition (see above)
 
 
 @app.agent(topics.topic_matches)
@@ -74,11 +76,12 @@ async def _publish(partition: int, batch: Batch) -> None:
     for verdict in batch.verdicts:
         verdict.outputs = [o for o in verdict.outputs if o.key.decode() not in old]
     sent = await PUBLISHER.publish(ALERT_STAGE, batch.verdicts)
-    write = writer(alert_state, lambda key: partition)
+    write = partial(WRITE, partition=partition)
     STORE.apply(batch.changes, write)
     if sent:  # last: the mark never runs ahead of the state it vouches for
         end = max(metadata.offset for _, metadata in sent) + 1
         write(state.mark_key(partition), state.AlertMark(next_offset=end))
+    await WRITE.flush(PUBLISHER)  # in order, on one partition: the mark lands last
 
 
 def _count(batch: Batch, seconds: float) -> None:

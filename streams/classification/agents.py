@@ -18,7 +18,7 @@ from streams.app import app, settings
 from streams.batching import batches
 from streams.classification.watch import TaxonomyFile
 from streams.cleaning.seen import forget
-from streams.stage import Publisher, count, current, records, writer
+from streams.stage import Publisher, TableWriter, count, current, records
 from streams.steps import CLASSIFY_STAGE, CLEAN_STAGE, Batch, DedupClassifyStep
 
 STAGE = CLASSIFY_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
@@ -38,7 +38,7 @@ seen = app.Table(
     value_type=bytes,
     partitions=settings.topics.partitions,
 )
-write_seen = writer(seen, lambda key: int(key.split(b":", 1)[0]))
+write_seen = TableWriter(seen, lambda key: int(key.split(b":", 1)[0]))
 
 
 @app.agent(topics.dedup)
@@ -51,6 +51,7 @@ async def classify_articles(stream: StreamT[bytes]) -> None:  # (dedup key, Clea
         # Remembered only once published: a failed send costs a repeat, never the article.
         for key, bucket in _published_only(batch).items():
             write_seen(key, bucket)
+        await write_seen.flush(PUBLISHER)
         _count(batch.verdicts, time.perf_counter() - started)
 
 

@@ -21,7 +21,7 @@ from streams.app import app, settings
 from streams.batching import batches
 from streams.cleaning.configure import clean_options
 from streams.cleaning.furniture import OutletFurniture
-from streams.stage import Publisher, count, current, records, table_values, writer
+from streams.stage import Publisher, TableWriter, count, current, records, table_values
 from streams.steps import CLEAN_STAGE, CleanStep
 
 STAGE = CLEAN_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
@@ -52,7 +52,7 @@ furniture = app.Table(
     value_type=FurnitureType,
     partitions=settings.topics.partitions,
 )
-write_furniture = writer(furniture, lambda key: _partition(key))
+write_furniture = TableWriter(furniture, lambda key: _partition(key))
 _used: OrderedDict[str, None] = OrderedDict()  # furniture keys, least recently written first
 _persisted: dict[str, float] = {}  # key -> when its state last went to the changelog
 _unsaved: set[str] = set()  # keys changed in memory since
@@ -67,6 +67,7 @@ async def clean_articles(stream: StreamT[bytes]) -> None:  # (article id, RawArt
         await PUBLISHER.publish(CLEAN_STAGE, batch.verdicts)
         _keep_furniture(batch.changes, time.monotonic())
         _forget_beyond_the_bound(batch.changes)
+        await write_furniture.flush(PUBLISHER)
         for verdict in batch.verdicts:
             for removal in getattr(getattr(verdict.facts, "article", None), "removed", ()):
                 metrics.METRICS.cleaning_removals.labels(removal.rule).inc()
@@ -89,10 +90,10 @@ def _keep_furniture(changes: dict[str, OutletFurniture], now: float) -> None:
 
 @app.timer(interval=PERSIST_SECONDS)
 async def persist_furniture() -> None:
-    persist_unsaved()
+    await persist_unsaved()
 
 
-def persist_unsaved() -> None:
+async def persist_unsaved() -> None:
     """Write the states changed since their last write, of the partitions still owned."""
     raw = settings.topics.raw
     owned = {tp.partition for tp in app.consumer.assignment() if tp.topic == raw}
@@ -103,6 +104,7 @@ def persist_unsaved() -> None:
             write_furniture(key, state)
             _persisted[key] = now
     _unsaved.clear()
+    await write_furniture.flush(PUBLISHER)
 
 
 def _forget_beyond_the_bound(written: Iterable[str]) -> None:

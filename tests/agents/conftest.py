@@ -1,8 +1,10 @@
 """The Faust testing guide's app fixture, and a recorder in place of Kafka for what agents send.
 
-The agents send through `streams.stage.Publisher` and write tables with `send_changelog`;
-here both are recorded and every record is acknowledged at once. `test_context` streams
-have no consumer generation or assignment, so every event counts as current.
+The agents send through `streams.stage.Publisher`, their table writes too (to the tables'
+changelog topics, through `streams.stage.TableWriter`); here every record is recorded and
+acknowledged at once, table writes decoded, as (table, partition, key, value), in
+`Sent.changelog` only. `test_context` streams have no consumer generation or assignment,
+so every event counts as current.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from unittest.mock import AsyncMock, patch
 
 import faust
 import pytest
+from faust.serializers import codecs
 from prometheus_client import CollectorRegistry
 
 from streams.metrics import Metrics
@@ -64,27 +67,32 @@ def sent(app: faust.App) -> Iterator[Sent]:
 
     recorded = Sent()
 
-    async def send(self: Publisher, topic: str, out: Output) -> asyncio.Future[Any]:
+    tables = {
+        table.changelog_topic.get_topic_name(): (name, table)
+        for name, table in (("seen", seen), ("alert-state", alert_state), ("furniture", furniture))
+    }
+
+    async def send(self: Publisher, topic: str, out: Any) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if recorded.failures:
             future.set_exception(recorded.failures.pop(0))
             return future
-        recorded[topic].append(out)
-        future.set_result(SimpleNamespace(topic=topic, offset=len(recorded[topic]) - 1))
+        if topic in tables:
+            name, table = tables[topic]
+            key = codecs.loads(table.key_serializer, out.key)
+            value = None if out.value is None else codecs.loads(table.value_serializer, out.value)
+            recorded.changelog.append((name, out.partition, key, value))
+            offset = len(recorded.changelog) - 1
+        else:
+            recorded[topic].append(out)
+            offset = len(recorded[topic]) - 1
+        partition = out.partition or 0
+        future.set_result(SimpleNamespace(topic=topic, partition=partition, offset=offset))
         return future
-
-    def changelog(name: str):  # type: ignore[no-untyped-def]
-        def record(partition, key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
-            recorded.changelog.append((name, partition, key, value))
-
-        return record
 
     everything_current = staticmethod(lambda app, events: list(events))
     with (
         patch.object(Publisher, "_send", send),
-        patch.object(seen, "send_changelog", changelog("seen")),
-        patch.object(alert_state, "send_changelog", changelog("alert-state")),
-        patch.object(furniture, "send_changelog", changelog("furniture")),
         patch("streams.cleaning.agents.current", everything_current),
         patch("streams.classification.agents.current", everything_current),
         patch("streams.alerting.agents.current", everything_current),
