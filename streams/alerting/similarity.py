@@ -37,11 +37,13 @@ MAX_SIGNATURE_CHARS = 100_000
 #: Word characters by byte of the lower-cased UTF-8 text: ASCII letters, digits, "_", and
 #: every byte of a multi-byte character (Cyrillic, accents) except those of the Latin-1
 #: symbols (C2 xx: no-break space, guillemets) and general punctuation (E2 80/81 xx: dashes,
-#: curly quotes, ellipsis), which separate words as their ASCII cousins do.
-_WORD_BYTE = np.zeros(256, dtype=bool)
-_WORD_BYTE[[*b"0123456789_abcdefghijklmnopqrstuvwxyz"]] = True
-_WORD_BYTE[0x80:] = True
-_FALSE = np.zeros(1, dtype=bool)
+#: curly quotes, ellipsis), which separate words as their ASCII cousins do. As a
+#: `bytes.translate` table (1 for a word byte), which maps a text in one C pass where
+#: indexing a numpy table by the bytes took several times as long.
+_WORD_TABLE = bytes(
+    1 if code >= 0x80 or chr(code) in "0123456789_abcdefghijklmnopqrstuvwxyz" else 0
+    for code in range(256)
+)
 _LONGEST = 64  # a word's bytes past this are hashed with the last weight again
 _WEIGHTS = np.array([pow(0x100000001B3, i, 1 << 64) for i in range(_LONGEST)], dtype=np.uint64)
 # Odd multipliers that mix a shingle's three word hashes into one (positions differ), then
@@ -51,23 +53,38 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def _word_hashes(text: str) -> np.ndarray:
-    """A 64-bit polynomial hash of each word's bytes, in order: numpy over the whole text."""
-    data = np.frombuffer(text[:MAX_SIGNATURE_CHARS].lower().encode("utf-8"), dtype=np.uint8)
-    word = _WORD_BYTE[data]
-    latin1 = np.flatnonzero(data[:-1] == 0xC2)
+    """A 64-bit polynomial hash of each word's bytes, in order: numpy over the whole text.
+
+    Masks are bool arrays and use methods, not numpy's functions: on an article's few
+    thousand bytes a call's overhead is most of its cost.
+    """
+    encoded = text[:MAX_SIGNATURE_CHARS].lower().encode("utf-8")
+    # Padded with a separator each side, so every word has a start and an end edge.
+    padded = np.frombuffer(b"\0" + encoded.translate(_WORD_TABLE) + b"\0", dtype=bool)
+    if not encoded.isascii():  # ASCII text has no separators among its multi-byte characters
+        padded = _without_wide_separators(padded, np.frombuffer(encoded, dtype=np.uint8))
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]  # a word's first byte, one past its last
+    if not len(edges):
+        return np.empty(0, dtype=np.uint64)
+    starts, lengths = edges[0::2], edges[1::2] - edges[0::2]
+    firsts = lengths.cumsum() - lengths  # where each word starts among the word bytes
+    inside = padded[1:-1].nonzero()[0]  # each word byte's offset in `encoded`
+    offsets = np.minimum(inside - starts.repeat(lengths), _LONGEST - 1)
+    data = np.frombuffer(encoded, dtype=np.uint8)
+    return np.add.reduceat(data[inside] * _WEIGHTS[offsets], firsts)
+
+
+def _without_wide_separators(padded: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """The padded word mask with the bytes of Latin-1 symbols and general punctuation
+    (C2 xx, E2 80 xx, E2 81 xx) marked as separators."""
+    padded = padded.copy()
+    word = padded[1:-1]  # a view: writes go to `padded`
+    latin1 = (data[:-1] == 0xC2).nonzero()[0]
     word[latin1] = word[latin1 + 1] = False
-    general = np.flatnonzero(data[:-2] == 0xE2)
+    general = (data[:-2] == 0xE2).nonzero()[0]
     general = general[(data[general + 1] == 0x80) | (data[general + 1] == 0x81)]
     word[general] = word[general + 1] = word[general + 2] = False
-    edges = np.diff(np.concatenate((_FALSE, word, _FALSE)).view(np.int8))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if not len(starts):
-        return np.empty(0, dtype=np.uint64)
-    lengths = ends - starts
-    inside = np.flatnonzero(word)
-    offsets = inside - np.repeat(starts, lengths)
-    weighted = data[inside].astype(np.uint64) * _WEIGHTS[np.minimum(offsets, _LONGEST - 1)]
-    return np.add.reduceat(weighted, np.cumsum(lengths) - lengths)
+    return padded
 
 
 def _shingle_hashes(text: str) -> np.ndarray:
