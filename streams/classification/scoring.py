@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from itertools import islice
 
 from streams.classification.aboutness import (
     DEFAULT_ABOUT,
@@ -259,8 +260,7 @@ class Scorer:
         for terms, label in sets.items():
             for number, hits in self.found.hits.items():
                 for leaf in terms.by_key.get(number, ()):
-                    allowed = [hit for hit in hits if _in_field(hit, leaf.field, lead)]
-                    pairs += [(leaf, hit, label) for hit in allowed[:MAX_PER_TERM]]
+                    pairs += [(leaf, hit, label) for hit in _first_in_field(hits, leaf.field, lead)]
         chosen: dict[tuple[int, int, str], tuple[Leaf, Hit, str]] = {}
         per_term: dict[str, int] = {}
         for leaf, hit, label in sorted(pairs, key=lambda found: found[1][:2]):
@@ -319,6 +319,14 @@ class Scorer:
             "end": end,
             "clause": clause,
         }
+
+
+def _first_in_field(hits: list[Hit], field: int, lead_chars: int) -> list[Hit]:
+    """The first MAX_PER_TERM hits in the field, without testing the rest (or any, for a
+    term that counts anywhere: most of them)."""
+    if field == ANYWHERE:
+        return hits[:MAX_PER_TERM]
+    return list(islice((hit for hit in hits if _in_field(hit, field, lead_chars)), MAX_PER_TERM))
 
 
 def _in_field(hit: Hit, field: int, lead_chars: int) -> bool:
