@@ -112,14 +112,22 @@ _MARKERS = (
 )
 
 
+_MARKER_CHARS = 2 * max(map(len, _MARKERS))  # room for letters that lower-case to two
+
+
 def is_aside(line: str) -> bool:
-    """A body line that is likely another story's headline or a link, not the article."""
+    """A body line that is likely another story's headline or a link, not the article.
+
+    Every body line is asked, and most are paragraphs of hundreds of characters: only the
+    start is lower-cased, and the words are counted only up to the limit.
+    """
     stripped = line.strip().lstrip("-–—•*· ").strip()
     if not stripped:
         return False
-    if stripped.lower().startswith(_MARKERS):
+    if stripped[:_MARKER_CHARS].lower().startswith(_MARKERS):
         return True
-    return stripped.count(" ") < ASIDE_MAX_WORDS and not stripped.endswith(_CLOSING)
+    short = len(stripped.split(" ", ASIDE_MAX_WORDS)) <= ASIDE_MAX_WORDS  # < 14 spaces
+    return short and not stripped.endswith(_CLOSING)
 
 
 class Scan:
