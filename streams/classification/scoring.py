@@ -137,7 +137,7 @@ class Scorer:
         """Each zone and paragraph counts by the strongest weight of the terms in it, up to 1:
         a paragraph that carries only `(war OR troops)^0.5` counts half."""
         hits, lead_chars = self.found.hits, self.lead_chars
-        keys = [key for key in terms.by_key if key in hits]
+        keys = _present(terms, hits)
         if not keys:  # most articles, for most lists: no need to find the paragraphs
             return NOWHERE
         if self.units is None:
@@ -319,6 +319,15 @@ class Scorer:
             "end": end,
             "clause": clause,
         }
+
+
+def _present(terms: TermSet, hits: dict[int, list[Hit]]) -> list[int]:
+    """The group's keys that the article has, in the group's order (which fixes the order
+    floats add up in). A list like `@conflict` has hundreds of keys, an article a few
+    dozen: the article's are looked up in the group, not the other way round."""
+    if len(terms.by_key) <= len(hits):
+        return [key for key in terms.by_key if key in hits]
+    return sorted(hits.keys() & terms.by_key.keys(), key=terms.rank.__getitem__)
 
 
 def _first_in_field(hits: list[Hit], field: int, lead_chars: int) -> list[Hit]:
