@@ -141,22 +141,23 @@ class Scorer:
         if not keys:  # most articles, for most lists: no need to find the paragraphs
             return NOWHERE
         if self.units is None:
-            self.units = paragraph_units(self.found.text)
+            self.units = paragraph_units(self.found.text, self.found.asides)
         units, total = self.units
         title = lead = 0.0
         paragraphs: dict[int, float] = {}
         for key in keys:
             for leaf in terms.by_key[key]:
-                weight = min(1.0, leaf.weight)
+                weight, field = min(1.0, leaf.weight), leaf.field
                 for hit in hits[key]:
-                    if leaf.field != ANYWHERE and not _in_field(hit, leaf.field, lead_chars):
+                    if field != ANYWHERE and not _in_field(hit, field, lead_chars):
                         continue
                     if hit[0] == TITLE:
                         title = max(title, weight)
                     elif number := paragraph_of(units, hit[4], hit[1]):
-                        paragraphs[number] = max(paragraphs.get(number, 0.0), weight)
-                        if hit[1] < lead_chars:
-                            lead = max(lead, weight)
+                        if weight > paragraphs.get(number, -1.0):  # a first mention counts
+                            paragraphs[number] = weight
+                        if hit[1] < lead_chars and weight > lead:
+                            lead = weight
         carried = sum(paragraphs.values())
         first = min(paragraphs, default=0)
         return Coverage(title, lead, len(paragraphs), carried, max(total, 1), first)
