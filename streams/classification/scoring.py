@@ -265,11 +265,13 @@ class Scorer:
         chosen: dict[tuple[int, int, str], tuple[Leaf, Hit, str]] = {}
         per_term: dict[str, int] = {}
         for leaf, hit, label in sorted(pairs, key=lambda found: found[1][:2]):
-            key = (hit[0], hit[1], leaf.label)
-            if key not in chosen and per_term.get(leaf.label, 0) < MAX_PER_TERM:
-                per_term[leaf.label] = per_term.get(leaf.label, 0) + 1
+            key, count = (hit[0], hit[1], leaf.label), per_term.get(leaf.label, 0)
+            if key not in chosen and count < MAX_PER_TERM:
+                per_term[leaf.label] = count + 1
                 chosen[key] = (leaf, hit, label)
-        return [self.item(*found) for found in list(chosen.values())[:MAX_EVIDENCE]]
+                if len(chosen) == MAX_EVIDENCE:  # the rest would be cut
+                    break
+        return [self.item(*found) for found in chosen.values()]
 
     def collect(
         self,
