@@ -14,7 +14,9 @@ that every passing mention covers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from streams.classification.matcher import is_aside
 
@@ -67,12 +69,19 @@ class Coverage:
         return f"in {where}{first}"
 
 
-def paragraph_units(text: str) -> tuple[dict[int, int], int]:
-    """Each counted line's start offset -> its first paragraph number, and how many in all."""
+def paragraph_units(
+    text: str, asides: Mapping[int, bool] = MappingProxyType({})
+) -> tuple[dict[int, int], int]:
+    """Each counted line's start offset -> its first paragraph number, and how many in all.
+
+    `asides`: what is known of lines already, by their start (the scan asks of each line
+    it found a term in).
+    """
     numbers: dict[int, int] = {}
     total, start = 0, 0
     for line in text.split("\n"):
-        if line.strip() and not is_aside(line):
+        aside = asides.get(start)
+        if line.strip() and not (is_aside(line) if aside is None else aside):
             numbers[start] = total + 1
             total += 1 + (len(line) - 1) // PARAGRAPH_CHARS
         start += len(line) + 1

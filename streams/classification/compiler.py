@@ -38,6 +38,7 @@ class TermSet:
 
     leaves: tuple[Leaf, ...]
     by_key: dict[int, tuple[Leaf, ...]]  # the leaves of each key
+    rank: dict[int, int]  # each key's place in by_key
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -83,7 +84,8 @@ def term_set(leaves: list[Leaf]) -> TermSet:
     by_key: dict[int, list[Leaf]] = {}
     for leaf in leaves:
         by_key.setdefault(leaf.key, []).append(leaf)
-    return TermSet(tuple(leaves), {key: tuple(uses) for key, uses in by_key.items()})
+    rank = {key: place for place, key in enumerate(by_key)}
+    return TermSet(tuple(leaves), {key: tuple(uses) for key, uses in by_key.items()}, rank)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from streams.classification.taxonomy import (
 )
 
 WHEN_HOLDS = 0.5  # a severity rule's `when` query holds at this score
+_ARTICLE_FIELDS = tuple(CleanArticle.model_fields)  # what a classified article copies
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class CompiledTaxonomy:
     paragraph_decay: float
     about: AboutWeights
     term_count: int
+    thresholds: dict[str, float]  # by topic id: what filing an article under one takes
 
 
 def compile_taxonomy(taxonomy: Taxonomy) -> CompiledTaxonomy:
@@ -90,6 +92,7 @@ def compile_taxonomy(taxonomy: Taxonomy) -> CompiledTaxonomy:
         paragraph_decay=s.paragraph_decay,
         about=AboutWeights(s.about_title, s.about_lead, s.about_share, s.about_late),
         term_count=len(keys.keys),
+        thresholds={topic.id: topic.threshold for topic in taxonomy.topics},
     )
 
 
@@ -139,9 +142,10 @@ def score_article(
     only those that pass carry their evidence."""
     found = scan(taxonomy.automaton, article.title, article.text, taxonomy.zones)
     scorer = _scorer(found, taxonomy)
+    present = set(found.hits)  # a set: isdisjoint then walks the smaller side
     scores = []
     for compiled in taxonomy.topics:
-        if any(need.isdisjoint(found.hits) for need in compiled.needs):
+        if not _may_score(compiled.needs, present):
             continue
         score = round(scorer.score(compiled.rule), 4)
         passed = score >= compiled.topic.threshold
@@ -150,17 +154,27 @@ def score_article(
     return scores
 
 
+def _may_score(needs: tuple[frozenset[int], ...], present: set[int]) -> bool:
+    """Whether the article has a key of each group the topic needs."""
+    for need in needs:  # noqa: SIM110  (all() over a generator costs more than the tests)
+        if need.isdisjoint(present):
+            return False
+    return True
+
+
 def classified_article(
     article: CleanArticle, taxonomy: CompiledTaxonomy, scores: list[TopicScore]
 ) -> ClassifiedArticle:
     """The article with the topics it passed, strongest first, and the taxonomy version."""
-    thresholds = {c.topic.id: c.topic.threshold for c in taxonomy.topics}
+    thresholds = taxonomy.thresholds
     passing = sorted(
         (s for s in scores if s.score >= thresholds[s.id]), key=lambda s: s.score, reverse=True
     )
-    return ClassifiedArticle(
-        **{**dict(article), "taxonomy_version": taxonomy.version, "topics": passing}
-    )
+    # The fields by name: dict(article) walks pydantic's __iter__ generator, which cost
+    # more than validating the ClassifiedArticle. (A ClassifiedArticle's own two fields
+    # are set anew below.)
+    fields = {name: getattr(article, name) for name in _ARTICLE_FIELDS}
+    return ClassifiedArticle(**fields, taxonomy_version=taxonomy.version, topics=passing)
 
 
 def explain_topic(article: CleanArticle, taxonomy: CompiledTaxonomy, topic_id: str) -> TopicScore:

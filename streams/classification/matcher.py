@@ -112,25 +112,36 @@ _MARKERS = (
 )
 
 
+_MARKER_CHARS = 2 * max(map(len, _MARKERS))  # room for letters that lower-case to two
+
+
 def is_aside(line: str) -> bool:
-    """A body line that is likely another story's headline or a link, not the article."""
+    """A body line that is likely another story's headline or a link, not the article.
+
+    Every body line is asked, and most are paragraphs of hundreds of characters: only the
+    start is lower-cased, and the words are counted only up to the limit.
+    """
     stripped = line.strip().lstrip("-–—•*· ").strip()
     if not stripped:
         return False
-    if stripped.lower().startswith(_MARKERS):
+    if stripped[:_MARKER_CHARS].lower().startswith(_MARKERS):
         return True
-    return stripped.count(" ") < ASIDE_MAX_WORDS and not stripped.endswith(_CLOSING)
+    short = len(stripped.split(" ", ASIDE_MAX_WORDS)) <= ASIDE_MAX_WORDS  # < 14 spaces
+    return short and not stripped.endswith(_CLOSING)
 
 
 class Scan:
     """One article's hits per key (in text order), and what NEAR needs to know."""
 
-    __slots__ = ("hits", "length", "text", "title")
+    __slots__ = ("asides", "hits", "length", "text", "title")
 
     def __init__(self, title: str, text: str) -> None:
         self.title, self.text = title, text
         self.length = len(title) + len(text)
         self.hits: dict[int, list[Hit]] = {}
+        # Whether each body line with a hit is an aside, by its start: aboutness counts
+        # paragraphs and asks again of every line (aboutness.paragraph_units).
+        self.asides: dict[int, bool] = {}
 
     def word_numbers(self, field: int, positions: list[int]) -> dict[int, int]:
         """How many words precede each position (separators counted), in one pass."""
@@ -162,7 +173,7 @@ def scan(automaton: ahocorasick.Automaton, title: str, text: str, zones: Zones) 
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", start)
             line_end = len(text) if line_end < 0 else line_end
-            aside = is_aside(text[line_start:line_end])
+            aside = found.asides[line_start] = is_aside(text[line_start:line_end])
         weight = aside_weight if aside else lead if start < lead_chars else body
         hit = (BODY, start, last - trailing, weight, line_start)
         known = hits.get(number)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from itertools import islice
 
 from streams.classification.aboutness import (
     DEFAULT_ABOUT,
@@ -136,26 +137,27 @@ class Scorer:
         """Each zone and paragraph counts by the strongest weight of the terms in it, up to 1:
         a paragraph that carries only `(war OR troops)^0.5` counts half."""
         hits, lead_chars = self.found.hits, self.lead_chars
-        keys = [key for key in terms.by_key if key in hits]
+        keys = _present(terms, hits)
         if not keys:  # most articles, for most lists: no need to find the paragraphs
             return NOWHERE
         if self.units is None:
-            self.units = paragraph_units(self.found.text)
+            self.units = paragraph_units(self.found.text, self.found.asides)
         units, total = self.units
         title = lead = 0.0
         paragraphs: dict[int, float] = {}
         for key in keys:
             for leaf in terms.by_key[key]:
-                weight = min(1.0, leaf.weight)
+                weight, field = min(1.0, leaf.weight), leaf.field
                 for hit in hits[key]:
-                    if leaf.field != ANYWHERE and not _in_field(hit, leaf.field, lead_chars):
+                    if field != ANYWHERE and not _in_field(hit, field, lead_chars):
                         continue
                     if hit[0] == TITLE:
                         title = max(title, weight)
                     elif number := paragraph_of(units, hit[4], hit[1]):
-                        paragraphs[number] = max(paragraphs.get(number, 0.0), weight)
-                        if hit[1] < lead_chars:
-                            lead = max(lead, weight)
+                        if weight > paragraphs.get(number, -1.0):  # a first mention counts
+                            paragraphs[number] = weight
+                        if hit[1] < lead_chars and weight > lead:
+                            lead = weight
         carried = sum(paragraphs.values())
         first = min(paragraphs, default=0)
         return Coverage(title, lead, len(paragraphs), carried, max(total, 1), first)
@@ -259,16 +261,17 @@ class Scorer:
         for terms, label in sets.items():
             for number, hits in self.found.hits.items():
                 for leaf in terms.by_key.get(number, ()):
-                    allowed = [hit for hit in hits if _in_field(hit, leaf.field, lead)]
-                    pairs += [(leaf, hit, label) for hit in allowed[:MAX_PER_TERM]]
+                    pairs += [(leaf, hit, label) for hit in _first_in_field(hits, leaf.field, lead)]
         chosen: dict[tuple[int, int, str], tuple[Leaf, Hit, str]] = {}
         per_term: dict[str, int] = {}
         for leaf, hit, label in sorted(pairs, key=lambda found: found[1][:2]):
-            key = (hit[0], hit[1], leaf.label)
-            if key not in chosen and per_term.get(leaf.label, 0) < MAX_PER_TERM:
-                per_term[leaf.label] = per_term.get(leaf.label, 0) + 1
+            key, count = (hit[0], hit[1], leaf.label), per_term.get(leaf.label, 0)
+            if key not in chosen and count < MAX_PER_TERM:
+                per_term[leaf.label] = count + 1
                 chosen[key] = (leaf, hit, label)
-        return [self.item(*found) for found in list(chosen.values())[:MAX_EVIDENCE]]
+                if len(chosen) == MAX_EVIDENCE:  # the rest would be cut
+                    break
+        return [self.item(*found) for found in chosen.values()]
 
     def collect(
         self,
@@ -319,6 +322,23 @@ class Scorer:
             "end": end,
             "clause": clause,
         }
+
+
+def _present(terms: TermSet, hits: dict[int, list[Hit]]) -> list[int]:
+    """The group's keys that the article has, in the group's order (which fixes the order
+    floats add up in). A list like `@conflict` has hundreds of keys, an article a few
+    dozen: the article's are looked up in the group, not the other way round."""
+    if len(terms.by_key) <= len(hits):
+        return [key for key in terms.by_key if key in hits]
+    return sorted(hits.keys() & terms.by_key.keys(), key=terms.rank.__getitem__)
+
+
+def _first_in_field(hits: list[Hit], field: int, lead_chars: int) -> list[Hit]:
+    """The first MAX_PER_TERM hits in the field, without testing the rest (or any, for a
+    term that counts anywhere: most of them)."""
+    if field == ANYWHERE:
+        return hits[:MAX_PER_TERM]
+    return list(islice((hit for hit in hits if _in_field(hit, field, lead_chars)), MAX_PER_TERM))
 
 
 def _in_field(hit: Hit, field: int, lead_chars: int) -> bool:

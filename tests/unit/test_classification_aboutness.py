@@ -95,6 +95,13 @@ def test_paragraphs_are_lines_less_asides_and_long_lines_count_several():
     assert sorted(units.values()) == [1, 2, 3]
 
 
+def test_paragraphs_take_what_the_scan_knew_of_a_line():
+    text = "First paragraph.\n\nRelated stories\nSecond paragraph."
+    assert paragraph_units(text, {0: False, 18: True}) == paragraph_units(text)
+    # The scan's answer is taken as it is: a line it called an aside is not asked again.
+    assert paragraph_units(text, {0: True}) == ({34: 1}, 1)
+
+
 def test_about_rewards_coverage_not_repetition():
     about = _one_topic("about:(gas)")
     spread = "Gas prices rose.\n\nThe gas deal held.\n\nGas flows resumed.\n\nMore gas came."
