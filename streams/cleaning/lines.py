@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import ahocorasick
+
 from schemas import Removal
 from streams.cleaning.boilerplate import (
     BIO_LINES,
@@ -38,12 +40,26 @@ _RULES_BY_WORDS = tuple(
     tuple(rule for rule in LINE_RULES if words <= rule.max_words)
     for words in range(_LONGEST_FURNITURE + 1)
 )
-# What a line is compared by, cheaply: its words as written, whatever the case and the
-# punctuation around it; a title is also compared by its letters and digits alone.
 # Every span rule's trigger, looked for in the whole article before any line.
 _SPAN_TRIGGERS = frozenset(t for rule in SPAN_RULES if not rule.exact for t in rule.triggers)
 _EXACT_TRIGGERS = frozenset(t for rule in SPAN_RULES if rule.exact for t in rule.triggers)
+# What a line is compared by, cheaply: its words as written, whatever the case and the
+# punctuation around it; a title is also compared by its letters and digits alone.
 _EDGES = " .,;:!?\"'()[]{}-–—…*•·|"
+
+
+def _trigger_automaton() -> ahocorasick.Automaton:
+    """Every trigger in small letters, an exact one's too (text without it in small letters
+    is without it as written): one pass over the article finds all that occur, in half the
+    time a search for each of the forty took."""
+    automaton = ahocorasick.Automaton()
+    for trigger in _SPAN_TRIGGERS | _EXACT_TRIGGERS:
+        automaton.add_word(trigger.lower(), trigger.lower())
+    automaton.make_automaton()
+    return automaton
+
+
+_TRIGGERS = _trigger_automaton()
 
 
 def clean_lines(title: str, lines: Sequence[str]) -> tuple[list[str], list[Removal]]:
@@ -60,11 +76,11 @@ def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
     """Each line with the furniture inside it cut out, and what was cut."""
     removed: list[Removal] = []
     whole = "\n".join(lines)
-    lowered = whole.lower()
-    present = {t for t in _SPAN_TRIGGERS if t in lowered}
-    present.update(t for t in _EXACT_TRIGGERS if t in whole)
-    if not present:
+    found = {trigger for _, trigger in _TRIGGERS.iter(whole.lower())}
+    if not found:
         return lines, removed
+    present = found & _SPAN_TRIGGERS
+    present.update(t for t in _EXACT_TRIGGERS if t.lower() in found and t in whole)
     active = [rule for rule in SPAN_RULES if present.intersection(rule.triggers)]
     texts: list[str] = []
     for line in lines:
@@ -167,7 +183,8 @@ def furniture_rule(text: str) -> str:
 def trailing_block_start(lines: Sequence[str]) -> int:
     """Index of a last marker ("Similar Posts", "Tags:") followed only by headlines."""
     for index in range(len(lines) - 1, -1, -1):
-        if len(lines[index].split()) <= 8 and TRAILING_MARKER.fullmatch(lines[index]):
+        # At most 8 words: a split that stops after the ninth word's start tells as well.
+        if len(lines[index].split(maxsplit=8)) <= 8 and TRAILING_MARKER.fullmatch(lines[index]):
             return index if all(map(_is_headline, lines[index + 1 :])) else len(lines)
     return len(lines)
 
@@ -193,7 +210,9 @@ def _mark_trailing_bio(texts: list[str], rules: list[str]) -> None:
     """ "X is a reporter for Y." among the last lines is a biography; in the body it is news."""
     kept = [index for index, rule in enumerate(rules) if rule == KEEP]
     for index in reversed(kept[-BIO_LINES:]):
-        if len(texts[index].split()) > 80 or not TRAILING_BIO.fullmatch(texts[index]):
+        # The pattern first: it fails at a body line's first words, long before a count of
+        # every word would be done.
+        if not TRAILING_BIO.fullmatch(texts[index]) or len(texts[index].split()) > 80:
             break
         rules[index] = "author_bio"
 
