@@ -122,9 +122,9 @@ class _Title:
     """Is a line the title again? Same words, whatever the case, quotes or site name."""
 
     def __init__(self, title: str) -> None:
-        bare = _TITLE_SUFFIX.sub("", title)
-        self.quick = {t.casefold().strip(_EDGES) for t in (title, bare)} - {""}
-        self.keys = {line_key(t) for t in (title, bare)} - {""}
+        titles = {title, _TITLE_SUFFIX.sub("", title)}  # most titles have no site name
+        self.quick = {t.casefold().strip(_EDGES) for t in titles} - {""}
+        self.keys = {line_key(t) for t in titles} - {""}
         self.length = len(title)
 
     def matches(self, line: str, key: str) -> bool:
