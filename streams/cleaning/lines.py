@@ -9,7 +9,7 @@ card had split in two. Every removal is recorded with its rule, for `--explain`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import ahocorasick
 
@@ -23,6 +23,7 @@ from streams.cleaning.boilerplate import (
     SPAN_RULES,
     TRAILING_BIO,
     TRAILING_MARKER,
+    LineRule,
 )
 from streams.cleaning.text import line_key
 
@@ -60,6 +61,21 @@ def _trigger_automaton() -> ahocorasick.Automaton:
 
 
 _TRIGGERS = _trigger_automaton()
+
+
+def _needle_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for needle in {needle for rule in LINE_RULES for needle in rule.needs}:
+        automaton.add_word(needle, needle)
+    automaton.make_automaton()
+    return automaton
+
+
+#: Every line rule's needles, and the longest line (in words) they are looked for in one
+#: pass (`_candidates`): on the dev corpus, lines up to 30-40 words gain from it, longer
+#: ones lose (furniture_rule per article: 140 -> 99 µs; 26 -> 17 on the bench stories).
+_NEEDLES = _needle_automaton()
+_SCANNED_WORDS = 40
 
 
 def clean_lines(title: str, lines: Sequence[str]) -> tuple[list[str], list[Removal]]:
@@ -171,13 +187,24 @@ def furniture_rule(text: str) -> str:
     words = text.count(" ") + 1
     if words > _LONGEST_FURNITURE:
         return KEEP
-    lowered = text.lower()
-    for rule in _RULES_BY_WORDS[words]:
-        if rule.needs and not any(needle in lowered for needle in rule.needs):
-            continue
+    for rule in _candidates(text.lower(), words):
         if rule.pattern.fullmatch(text):
             return rule.rule
     return KEEP
+
+
+def _candidates(lowered: str, words: int) -> Iterator[LineRule]:
+    """The rules for a line of `words` words, in order, without those whose needles it lacks.
+
+    A short line meets a dozen rules with needles, some sixty needles in all: one pass of
+    the automaton finds those it holds. A longer line meets a handful, whose needles are
+    quicker to look for one by one than the automaton is to run over the whole line.
+    """
+    rules = _RULES_BY_WORDS[words]
+    if words <= _SCANNED_WORDS:
+        held = {needle for _, needle in _NEEDLES.iter(lowered)}
+        return (rule for rule in rules if not rule.needs or not held.isdisjoint(rule.needs))
+    return (rule for rule in rules if not rule.needs or any(n in lowered for n in rule.needs))
 
 
 def trailing_block_start(lines: Sequence[str]) -> int:
