@@ -148,7 +148,10 @@ LINE_RULES: tuple[tuple[str, int, tuple[str, ...], tuple[str, ...]], ...] = (
             r" réservés|tutti i diritti riservati|todos os direitos reservados)\b.*",
             r"vervielfältigung\b.*\bgenehmigung\b.*",
         ),
-        (),
+        # Without these the first pattern's leading `.*` is tried at every word of every
+        # short line. Needles without "i" or "s": the patterns' IGNORECASE also matches
+        # "İ", "ı" and "ſ", which lower() leaves as they are, so these hold wherever they do.
+        ("vorbehalten", "todo", "ervé", "tutt", "genehm"),
     ),
     (
         "media",

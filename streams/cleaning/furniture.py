@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import heapq
 import json
 import re
 import sys
@@ -103,22 +102,20 @@ _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(\s+)(?=[\"'(\[]?[A-Z0-9])")
 _HASHES = re.compile(rb"#+")
 
 
-def _key_table(digits: bytes) -> bytes:
-    """ASCII letters lowercased, digits to `digits`, other ASCII punctuation to spaces."""
+def _key_table() -> bytes:
+    """ASCII letters lowercased, other ASCII punctuation to spaces; digits and "#" kept."""
     table = bytearray(range(256))
     for byte in range(128):
         char = chr(byte)
-        if char.isdigit():
-            table[byte] = digits[0] if digits else byte
-        elif char.isalpha():
+        if char.isalpha():
             table[byte] = ord(char.lower())
-        elif char != "#":
+        elif not char.isdigit() and char != "#":
             table[byte] = ord(" ")
     return bytes(table)
 
 
-_MASKED = _key_table(b"#")
-_UNMASKED = _key_table(b"")
+_KEY = _key_table()
+_DIGITS_MASKED = bytes.maketrans(b"0123456789", b"#" * 10)
 _HALVE = bytes(count // 2 for count in range(256))
 _BIT_MASK = BLOOM_BITS - 1
 
@@ -139,11 +136,13 @@ def template(text: str) -> bytes:
 def _template(sentence: str) -> bytes:
     if "/" in sentence or "www." in sentence:
         sentence = _URL.sub(" url ", sentence)
-    data = sentence.encode("utf-8", "replace")
-    words = data.translate(_MASKED).split()
-    if len(words) >= PROSE_WORDS:
-        return b" ".join(data.translate(_UNMASKED).split())
+    words = sentence.encode("utf-8", "replace").translate(_KEY).split()
     key = b" ".join(words)
+    if len(words) >= PROSE_WORDS:
+        return key
+    # Masking digits changes no word boundary (a digit is never a space), so the short
+    # sentence's key is the long one's with its digits masked: one translation, one split.
+    key = key.translate(_DIGITS_MASKED)
     return _HASHES.sub(b"#", key) if b"##" in key else key
 
 
@@ -384,7 +383,7 @@ def _signature(state: OutletFurniture, keys: set[int]) -> int:
     fresh = [key for key in keys if not state.support(key)]
     if len(fresh) < SIGNATURE_KEYS:
         return 0
-    smallest = heapq.nsmallest(SIGNATURE_KEYS, fresh)
+    smallest = sorted(fresh)[:SIGNATURE_KEYS]  # for an article's few dozen keys, quicker than heapq
     return zlib.crc32(b"".join(key.to_bytes(4, "little") for key in smallest)) or 1
 
 

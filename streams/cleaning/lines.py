@@ -9,7 +9,9 @@ card had split in two. Every removal is recorded with its rule, for `--explain`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+
+import ahocorasick
 
 from schemas import Removal
 from streams.cleaning.boilerplate import (
@@ -21,6 +23,7 @@ from streams.cleaning.boilerplate import (
     SPAN_RULES,
     TRAILING_BIO,
     TRAILING_MARKER,
+    LineRule,
 )
 from streams.cleaning.text import line_key
 
@@ -38,12 +41,31 @@ _RULES_BY_WORDS = tuple(
     tuple(rule for rule in LINE_RULES if words <= rule.max_words)
     for words in range(_LONGEST_FURNITURE + 1)
 )
-# What a line is compared by, cheaply: its words as written, whatever the case and the
-# punctuation around it; a title is also compared by its letters and digits alone.
 # Every span rule's trigger, looked for in the whole article before any line.
 _SPAN_TRIGGERS = frozenset(t for rule in SPAN_RULES if not rule.exact for t in rule.triggers)
 _EXACT_TRIGGERS = frozenset(t for rule in SPAN_RULES if rule.exact for t in rule.triggers)
+# What a line is compared by, cheaply: its words as written, whatever the case and the
+# punctuation around it; a title is also compared by its letters and digits alone.
 _EDGES = " .,;:!?\"'()[]{}-–—…*•·|"
+
+
+def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
+    """One pass of it over a text finds every one of `words` the text holds."""
+    automaton = ahocorasick.Automaton()
+    for word in set(words):
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+# Every trigger in small letters, an exact one's too (text without it in small letters is
+# without it as written): one pass over the article finds all that occur, in half the time
+# a search for each of the forty took.
+_TRIGGERS = _automaton(trigger.lower() for trigger in _SPAN_TRIGGERS | _EXACT_TRIGGERS)
+# Every line rule's needles, and the longest line (in words) they are looked for with one
+# pass (`_candidates`): on the dev corpus, lines of up to 30-40 words gain, longer ones lose.
+_NEEDLES = _automaton(needle for rule in LINE_RULES for needle in rule.needs)
+_SCANNED_WORDS = 40
 
 
 def clean_lines(title: str, lines: Sequence[str]) -> tuple[list[str], list[Removal]]:
@@ -60,11 +82,11 @@ def _without_spans(lines: list[str]) -> tuple[list[str], list[Removal]]:
     """Each line with the furniture inside it cut out, and what was cut."""
     removed: list[Removal] = []
     whole = "\n".join(lines)
-    lowered = whole.lower()
-    present = {t for t in _SPAN_TRIGGERS if t in lowered}
-    present.update(t for t in _EXACT_TRIGGERS if t in whole)
-    if not present:
+    found = {trigger for _, trigger in _TRIGGERS.iter(whole.lower())}
+    if not found:
         return lines, removed
+    present = found & _SPAN_TRIGGERS
+    present.update(t for t in _EXACT_TRIGGERS if t.lower() in found and t in whole)
     active = [rule for rule in SPAN_RULES if present.intersection(rule.triggers)]
     texts: list[str] = []
     for line in lines:
@@ -106,9 +128,9 @@ class _Title:
     """Is a line the title again? Same words, whatever the case, quotes or site name."""
 
     def __init__(self, title: str) -> None:
-        bare = _TITLE_SUFFIX.sub("", title)
-        self.quick = {t.casefold().strip(_EDGES) for t in (title, bare)} - {""}
-        self.keys = {line_key(t) for t in (title, bare)} - {""}
+        titles = {title, _TITLE_SUFFIX.sub("", title)}  # most titles have no site name
+        self.quick = {t.casefold().strip(_EDGES) for t in titles} - {""}
+        self.keys = {line_key(t) for t in titles} - {""}
         self.length = len(title)
 
     def matches(self, line: str, key: str) -> bool:
@@ -155,19 +177,31 @@ def furniture_rule(text: str) -> str:
     words = text.count(" ") + 1
     if words > _LONGEST_FURNITURE:
         return KEEP
-    lowered = text.lower()
-    for rule in _RULES_BY_WORDS[words]:
-        if rule.needs and not any(needle in lowered for needle in rule.needs):
-            continue
+    for rule in _candidates(text.lower(), words):
         if rule.pattern.fullmatch(text):
             return rule.rule
     return KEEP
 
 
+def _candidates(lowered: str, words: int) -> Iterator[LineRule]:
+    """The rules for a line of `words` words, in order, without those whose needles it lacks.
+
+    A short line meets a dozen rules with needles, some sixty needles in all: one pass of
+    the automaton finds those it holds. A longer line meets a handful, whose needles are
+    quicker to look for one by one than the automaton is to run over the whole line.
+    """
+    rules = _RULES_BY_WORDS[words]
+    if words <= _SCANNED_WORDS:
+        held = {needle for _, needle in _NEEDLES.iter(lowered)}
+        return (rule for rule in rules if not rule.needs or not held.isdisjoint(rule.needs))
+    return (rule for rule in rules if not rule.needs or any(n in lowered for n in rule.needs))
+
+
 def trailing_block_start(lines: Sequence[str]) -> int:
     """Index of a last marker ("Similar Posts", "Tags:") followed only by headlines."""
     for index in range(len(lines) - 1, -1, -1):
-        if len(lines[index].split()) <= 8 and TRAILING_MARKER.fullmatch(lines[index]):
+        # At most 8 words: a split that stops after the ninth word's start tells as well.
+        if len(lines[index].split(maxsplit=8)) <= 8 and TRAILING_MARKER.fullmatch(lines[index]):
             return index if all(map(_is_headline, lines[index + 1 :])) else len(lines)
     return len(lines)
 
@@ -193,7 +227,9 @@ def _mark_trailing_bio(texts: list[str], rules: list[str]) -> None:
     """ "X is a reporter for Y." among the last lines is a biography; in the body it is news."""
     kept = [index for index, rule in enumerate(rules) if rule == KEEP]
     for index in reversed(kept[-BIO_LINES:]):
-        if len(texts[index].split()) > 80 or not TRAILING_BIO.fullmatch(texts[index]):
+        # The pattern first: it fails at a body line's first words, long before a count of
+        # every word would be done.
+        if not TRAILING_BIO.fullmatch(texts[index]) or len(texts[index].split()) > 80:
             break
         rules[index] = "author_bio"
 

@@ -44,9 +44,14 @@ _REPLACEMENTS = {
     **dict.fromkeys(map(chr, range(0xD800, 0xE000)), "\ufffd"),
 }
 _REPLACED = re.compile("[" + re.escape("".join(_REPLACEMENTS)) + "]")
+# Every ASCII character but the replaced ones (controls, "`"): see `_ascii_untouched`.
+_ASCII_KEPT = bytes(byte for byte in range(128) if chr(byte) not in _REPLACEMENTS)
 _MULTIPLE_SPACES = re.compile(" {2,}")
 # A stray space before closing punctuation, as in `dialogue" .` -> `dialogue".`
 _SPACE_BEFORE_PUNCT = re.compile(r" +(?=[.,;:!?)\]}](?:\s|$|[\"')\]}]))")
+# Whether there may be such a space at all: one scan for a space, where the rule above tries
+# its lookahead after every run of spaces (most texts have none to remove).
+_ANY_SPACE_BEFORE_PUNCT = re.compile(r" [.,;:!?)\]}]")
 _SPACE_AFTER_OPENING = re.compile(r"(?<=[(\[{]) +")
 # Character references left in plain text by a scraper that did not decode them; only
 # well-formed ones (with the semicolon), so "AT&T" or "R&D" stay as they are.
@@ -58,14 +63,24 @@ def normalize(text: str) -> str:
     """NFC, consistent quotes and hyphens, invisible and control characters out, spaces tidy."""
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    text = _REPLACED.sub(_replacement, text.replace("\r\n", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if not _ascii_untouched(text):
+        text = _REPLACED.sub(_replacement, text)
     if "  " in text:
         text = _MULTIPLE_SPACES.sub(" ", text)
-    if any(f" {mark}" in text for mark in ".,;:!?)]}"):
+    if _ANY_SPACE_BEFORE_PUNCT.search(text):
         text = _SPACE_BEFORE_PUNCT.sub("", text)
-    if "( " in text or "[ " in text or "{ " in text:
+    # A bracket first (one fast scan each): most texts have none, and then no "( " either.
+    if any(f"{bracket} " in text for bracket in "([{" if bracket in text):
         text = _SPACE_AFTER_OPENING.sub("", text)
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def _ascii_untouched(text: str) -> bool:
+    """True for ASCII text without a character to replace: most English news. Deleting the
+    bytes that are kept leaves the others, in a tenth of the time the regex's scan takes."""
+    return text.isascii() and not text.encode("ascii").translate(None, _ASCII_KEPT)
 
 
 def _replacement(match: re.Match[str]) -> str:

@@ -68,6 +68,7 @@ def test_seed_loses_its_repeated_title_and_footer(seed_path):
         ("Cafe\u0301", "Café"),  # NFC
         ("zero\u200bwidth\ufeff soft\u00adhyphen", "zerowidth softhyphen"),
         ("bell\x07 and\x00 nul", "bell and nul"),
+        ("plain `ascii`\x0bwith\x7f controls\x1f", "plain 'ascii'\nwith controls"),
         ("a  \t b\u00a0c\u2009d", "a b c d"),
         ("quote” .", 'quote".'),
         ("word , next ; end !", "word, next; end!"),

@@ -108,6 +108,12 @@ END = "Officials said the work would be finished before the summer season began.
         ("Zum Newsletter anmelden", "newsletter"),
         ("Suscríbete a nuestro boletín", "newsletter"),
         ("Vervielfältigung nur mit Genehmigung", "copyright"),
+        # its needles hold whatever the case, İ, ı and ſ included (IGNORECASE matches them)
+        ("Nordwind Verlag – Alle Rechte vorbehalten", "copyright"),
+        ("© 2026 Nordwind S.p.A. TUTTI I DIRITTI RISERVATI", "copyright"),
+        ("Tous droits réservés", "copyright"),
+        ("todos loſ derechos reservados", "copyright"),
+        ("Tutti İ dİrİttİ rİservatİ", "copyright"),
         ("Northwind Newsletter", "newsletter"),
         # a date alone, a list's pages, an embed waiting for consent, a call to comment
         ("17.01.2026", "page_furniture"),
