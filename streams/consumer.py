@@ -152,7 +152,16 @@ class Consumer(faust_aiokafka.Consumer):
         await self._look_for_unknown_topics()
         await self._read_again()
         passed = self._reads.passed
+        sought = self._reads.sought
         async for tp, message in super().getmany(timeout):
+            if tp in sought:  # the first record since a read again: where it started
+                log.info(
+                    "%s[%s]: read again from %s, the first record is %s",
+                    tp.topic,
+                    tp.partition,
+                    sought.pop(tp),
+                    message.offset,
+                )
             passed[tp] = max(message.offset, passed.get(tp, -1))
             read = self._pass_on_again(tp, message.offset)
             yield tp, message
@@ -179,11 +188,20 @@ class Consumer(faust_aiokafka.Consumer):
         if not rewinds or not self.app.flow_control.is_active():
             return
         assigned = self.assignment()
+        thread = cast(ConsumerThread | None, getattr(self, "_thread", None))
         for tp, offset in list(rewinds.items()):
             del rewinds[tp]
             if tp in assigned:  # else its new owner reads it from the committed offset
-                log.info("reading %s[%s] again from offset %s", tp.topic, tp.partition, offset)
+                log.info(
+                    "reading %s[%s] again from offset %s (passed on up to %s, fetched to %s)",
+                    tp.topic,
+                    tp.partition,
+                    offset,
+                    self._read_offset[tp],
+                    thread.fetched_up_to(tp) if thread is not None else None,
+                )
                 self._reads.passed.pop(tp, None)
+                self._reads.sought[tp] = offset
                 await self.seek(tp, offset)
 
     async def _look_for_unknown_topics(self) -> None:
@@ -306,6 +324,7 @@ class _PartitionReads:
         self.skipped: dict[TP, set[int]] = {}
         self.passed: dict[TP, int] = {}  # the highest offset passed on since the last seek
         self.quick: dict[TP, tuple[int, int]] = {}  # (start, quick reads of it)
+        self.sought: dict[TP, int] = {}  # read again from here; no record seen since
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))
