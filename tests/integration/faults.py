@@ -521,7 +521,7 @@ def traces(pipeline: Pipeline, ids: list[str]) -> list[str]:
                     found[article].setdefault(name, []).append(place)
     admin = KafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
     try:
-        committed = admin.list_consumer_group_offsets(group)
+        committed = admin.list_group_offsets({group: None})[group]
     finally:
         admin.close()
     marks = sorted(
