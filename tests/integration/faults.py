@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
 from streams.alerting.repeats import DIGEST_BYTES, digest
 from tests.processes import Pipeline, stop
@@ -381,10 +381,13 @@ class Accounting:
     longest_stall: float = 0.0
     #: The alert stage committed every match before the alert topic was read.
     alerts_caught_up: bool = True
-    #: Matches (topic/article) the alert stage never absorbed (`unabsorbed_matches`).
+    #: Matches (topic/article@partition:offset) the alert stage never absorbed
+    #: (`unabsorbed_matches`).
     unabsorbed: list[str] = field(default_factory=list)
     repeated_alerts: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    #: Where the first lost records are on each topic (`traces`), to find where they went.
+    traces: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -395,6 +398,9 @@ class Accounting:
             f" matches-not-absorbed={len(self.unabsorbed)}"
             f" longest-stall={self.longest_stall:.0f}s events={'; '.join(self.events)}"
             + "".join(f"\n  repeated alert {r}" for r in self.repeated_alerts)
+            + "".join(f"\n  not absorbed {m}" for m in self.unabsorbed[:30])
+            + "".join(f"\n  lost {article}" for article in self.lost[:30])
+            + "".join(f"\n  {trace}" for trace in self.traces)
         )
 
 
@@ -438,6 +444,11 @@ def account(
 
 def read_all(bootstrap: str, topic: str, timeout: float = 120) -> list[tuple[bytes, bytes]]:
     """Every (key, value) on a topic, from its beginning to its end offsets as they are now."""
+    return [(key, value) for key, value, _ in read_placed(bootstrap, topic, timeout)]
+
+
+def read_placed(bootstrap: str, topic: str, timeout: float = 120) -> list[tuple[bytes, bytes, str]]:
+    """`read_all`, each record with its place ("partition:offset")."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=None,
@@ -445,7 +456,7 @@ def read_all(bootstrap: str, topic: str, timeout: float = 120) -> list[tuple[byt
         fetch_max_bytes=64 * 1024 * 1024,
         max_partition_fetch_bytes=16 * 1024 * 1024,
     )
-    out: list[tuple[bytes, bytes]] = []
+    out: list[tuple[bytes, bytes, str]] = []
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
@@ -455,7 +466,9 @@ def read_all(bootstrap: str, topic: str, timeout: float = 120) -> list[tuple[byt
         while any(consumer.position(tp) < end for tp, end in ends.items()):
             assert time.monotonic() < deadline, f"{topic} not read to its end in {timeout}s"
             for records in consumer.poll(timeout_ms=500).values():
-                out.extend((r.key or b"", r.value or b"") for r in records)
+                out.extend(
+                    (r.key or b"", r.value or b"", f"{r.partition}:{r.offset}") for r in records
+                )
     finally:
         consumer.close()
     return out
@@ -466,10 +479,10 @@ def unabsorbed_matches(pipeline: Pipeline) -> list[str]:
     in their topic's ring of absorbed articles (streams/alerting/repeats.py), as the alert
     state's changelog holds it at the end. A match the transport gave up on, or committed
     past unprocessed, is an alert never raised, which the classified topic cannot show."""
-    matches = set()
-    for key, value in read_all(pipeline.bootstrap, pipeline.topic("matches")):
+    matches: dict[tuple[str, str], str] = {}  # (topic, article) -> where it first was
+    for key, value, place in read_placed(pipeline.bootstrap, pipeline.topic("matches")):
         match = json.loads(value)
-        matches.add((key.decode(), match["article"]["id"]))
+        matches.setdefault((key.decode(), match["article"]["id"]), place)
     rings: dict[str, bytes] = {}
     changelog = f"{pipeline.app_id}-alert-state-changelog"
     for key, value in read_all(pipeline.bootstrap, changelog):
@@ -482,10 +495,42 @@ def unabsorbed_matches(pipeline: Pipeline) -> list[str]:
         chunks = (digests[i : i + DIGEST_BYTES] for i in range(0, len(digests), DIGEST_BYTES))
         held.setdefault(topic, set()).update(chunks)
     return sorted(
-        f"{topic}/{article}"
-        for topic, article in matches
+        f"{topic}/{article}@{place}"
+        for (topic, article), place in matches.items()
         if digest(article) not in held.get(topic, set())
     )
+
+
+def traces(pipeline: Pipeline, ids: list[str]) -> list[str]:
+    """For each id, its records (partition:offset) on the raw, dedup, classified and dead
+    letter topics, and the group's committed offsets: where a lost record stopped."""
+    if not ids:
+        return []
+    group = pipeline.app_id
+    topics = {
+        "raw": pipeline.topic("raw"),
+        "dedup": f"{group}-clean-dedup",
+        "classified": pipeline.topic("classified"),
+        "deadletter": pipeline.topic("deadletter"),
+    }
+    found: dict[str, dict[str, list[str]]] = {i: {} for i in ids}
+    for name, topic in topics.items():
+        for key, value, place in read_placed(pipeline.bootstrap, topic):
+            for article in ids:
+                if key == article.encode() or f'"{article}"'.encode() in value:
+                    found[article].setdefault(name, []).append(place)
+    admin = KafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
+    try:
+        committed = admin.list_group_offsets({group: None})[group]
+    finally:
+        admin.close()
+    marks = sorted(
+        f"{tp.topic.rsplit('.', 1)[-1].rsplit('-', 1)[-1]}[{tp.partition}]={meta.offset}"
+        for tp, meta in committed.items()
+        if tp.topic in (topics["raw"], topics["dedup"])
+    )
+    lines = [f"{article}: {places or 'nowhere'}" for article, places in found.items()]
+    return [*lines, f"committed: {' '.join(marks)}"]
 
 
 def group_lag(bootstrap: str, group: str, topics: list[str]) -> int | None:
@@ -680,6 +725,7 @@ def finish(
     finally:
         alerts.close()
     result.unabsorbed = unabsorbed_matches(pipeline)
+    result.traces = traces(pipeline, result.lost[:5])
     result.seconds = time.monotonic() - started
     result.alerts_caught_up = caught_up
     if workers is not None and workers.ready_at is not None:
