@@ -7,7 +7,7 @@ alert's latency. This is the same mechanism (the stream drained in the backgroun
 buffer by a processor, the events acknowledged once the batch was handled) with another
 wait: none until the first record arrives, then at most `within` for more, and a batch is
 handed over at once when `max_` records are there. Under load a batch is what queued while
-the previous one was handled (the next one gathers meanwhile); an idle worker sleeps.
+the previous one was handled; an idle worker sleeps.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from faust import Stream
 from faust.types import EventT, StreamT
+from mode.utils.futures import notify
 from mode.utils.locks import Event
 
 
@@ -25,32 +26,25 @@ async def batches(
     agent_stream: StreamT[Any], max_: int, within: float
 ) -> AsyncIterator[list[EventT]]:
     """Lists of at most `max_` events; each is acknowledged once the consumer of the list
-    asks for the next one, so a crash mid-batch leaves it to be read again.
-
-    The next batch gathers while this one is handled: a handler mostly waits for Kafka to
-    take what it sent (its outputs, then its state), and a stream held still meanwhile
-    left the worker idle for that wait and gave it batches of tens of records, each
-    paying that wait again. At most `max_` wait beside the batch being handled."""
+    asks for the next one, so a crash mid-batch leaves it to be read again."""
     stream = cast(Stream[Any], agent_stream)
     buffer: list[EventT] = []
-    arrived, full, taken = Event(), Event(), Event()
-    loop = asyncio.get_running_loop()
-    first_at = 0.0  # when the oldest event in the buffer arrived (loop time)
+    arrived, full, consumed = Event(), Event(), Event()
+    handling: asyncio.Future[None] | None = None
 
     async def add(value: Any) -> Any:
-        nonlocal first_at
-        while len(buffer) >= max_ and not stream.should_stop:  # full: wait until taken
-            taken.clear()
-            await stream.wait(taken)
+        nonlocal handling
+        if handling is not None:  # no new records while a batch is being handled
+            await handling
         event = stream.current_event
         if event is None:
             raise RuntimeError("a batched stream found no current event")
-        if not buffer:
-            first_at = loop.time()
         buffer.append(event)
         arrived.set()
         if len(buffer) >= max_:
             full.set()
+            consumed.clear()
+            await stream.wait(consumed)
         return value
 
     acks = stream.enable_acks
@@ -60,24 +54,26 @@ async def batches(
     try:
         while not stream.should_stop:
             await stream.wait_for_stopped(arrived)
-            left = first_at + within - loop.time()
-            if len(buffer) < max_ and left > 0:
-                await stream.wait_for_stopped(full, timeout=left)
+            if len(buffer) < max_:
+                await stream.wait_for_stopped(full, timeout=within)
             if not buffer:
-                arrived.clear()
                 continue
-            batch = buffer[:]
-            buffer.clear()
-            arrived.clear()
-            full.clear()
-            taken.set()
-            yield batch
-            # Asked for the next batch: this one is handled. A batch whose handling raised
-            # (the generator is closed at the yield) stays unacknowledged, so its offsets
-            # are never committed and it is read again.
-            for event in batch:
-                await stream.ack(event)
+            handling = asyncio.get_running_loop().create_future()
+            batch = list(buffer)
+            try:
+                yield batch
+                # Asked for the next batch: this one is handled. A batch whose handling
+                # raised (the generator is closed at the yield) stays unacknowledged, so
+                # its offsets are never committed and it is read again.
+                for event in batch:
+                    await stream.ack(event)
+            finally:
+                buffer.clear()
+                arrived.clear()
+                full.clear()
+                notify(handling)
+                handling = None
+                consumed.set()
     finally:
-        taken.set()
         stream.enable_acks = acks
         stream._processors.remove(add)
