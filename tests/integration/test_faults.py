@@ -166,17 +166,7 @@ def test_a_worker_sigkilled_three_times_loses_nothing_and_alerts_once(
     "recovering",
     [
         pytest.param(False, id="30-60"),
-        pytest.param(
-            True,
-            id="30-recovering-60",
-            # Seen once in CI at 20,000 records (2026-12-06): one article the clean stage
-            # published to the dedup topic was committed past by the classify stage and
-            # never classified. Kept running and reported (XFAIL / XPASS) until it is found.
-            marks=pytest.mark.xfail(
-                reason="one record in 20,000 lost once when killed during recovery: open",
-                strict=False,
-            ),
-        ),
+        pytest.param(True, id="30-recovering-60"),
     ],
 )
 def test_a_worker_killed_at_30_and_60_percent_and_restarted_at_once_alerts_once(
@@ -238,13 +228,6 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
 
 @pytest.mark.slow
 @pytest.mark.timeout(3000)
-# Seen once in CI at 20,000 records (2026-12-06): nothing lost and no alert id twice, but 20
-# matches the alert stage never absorbed after the second worker left (their stories and
-# alerts missing). Kept running and reported (XFAIL / XPASS) until it is found.
-@pytest.mark.xfail(
-    reason="20 matches unabsorbed once after the second worker left, at 20k records: open",
-    strict=False,
-)
 def test_a_second_worker_joining_and_leaving_keeps_the_accounting(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
