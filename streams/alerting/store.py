@@ -135,10 +135,11 @@ class AlertStore(Mapping[str, StateValue]):
         (after which batch) never changes which story a match joins or which is evicted."""
         buckets, deleted = self._index.buckets, self._deleted
         if len(buckets) > self._bound():
+            anywhere = set().union(*deleted.values())  # most buckets hold none of them
             for key, members in list(buckets.items()):
-                gone = deleted.get(key.split("|", 2)[1])
-                if not gone or gone.isdisjoint(members):
+                if anywhere.isdisjoint(members):
                     continue
+                gone = deleted.get(key.split("|", 2)[1], set())
                 live = tuple(sid for sid in members if sid not in gone)
                 if live:
                     buckets[key] = live
