@@ -133,19 +133,17 @@ class AlertStore(Mapping[str, StateValue]):
         up most of the index: memory follows the live stories. Only those entries go, the
         rest keeps its order and the slices stay as filed, so when a compaction happens
         (after which batch) never changes which story a match joins or which is evicted."""
-        buckets, deleted = self._index.buckets, self._deleted
-        if len(buckets) > self._bound():
-            anywhere = set().union(*deleted.values())  # most buckets hold none of them
-            for key, members in list(buckets.items()):
-                if anywhere.isdisjoint(members):
-                    continue
-                gone = deleted.get(key.split("|", 2)[1], set())
-                live = tuple(sid for sid in members if sid not in gone)
-                if live:
-                    buckets[key] = live
-                else:
-                    del buckets[key]
-            self._deleted = {}
+        index, deleted = self._index, self._deleted
+        if len(index.buckets) > self._bound():
+            anywhere = set().union(*deleted.values())  # a quick test for most buckets
+            compacted: dict[str, tuple[str, ...]] = {}  # anew: cheaper than deleting in place
+            for key, members in index.buckets.items():
+                if not anywhere.isdisjoint(members):
+                    gone = deleted.get(key.split("|", 2)[1], set())
+                    members = tuple(sid for sid in members if sid not in gone)
+                if members:
+                    compacted[key] = members
+            index.buckets, self._deleted = compacted, {}
         self._compact_above = self._bound()
 
     def _note(self, key: str, *, deleted: bool) -> None:
