@@ -122,7 +122,8 @@ def _place(
     article, topic_id = match.article, match.topic.id
     sig = tuple(article.signature)
     bands = article.bands or band_hashes(sig)
-    story = stories.find(tx, topic_id, sig, bands, topic.clock or moment, rules.story)
+    held = stories.buckets(tx, topic_id, bands)
+    story = stories.find(tx, topic_id, sig, held, topic.clock or moment, rules.story)
     if story is not None and stories.contains(story, article.id):
         return None
     if _founded(tx, topic_id, article.id):
@@ -131,7 +132,7 @@ def _place(
     if story is not None:
         return stories.join(story, match, moment, found, rules.story), topic, "joined"
     story = stories.found(match, sig, bands, moment, article.summary, found)
-    stories.index(tx, story)
+    stories.index(tx, story, held)
     topic = stories.file(tx, topic, topic_id, story.id, topic.clock or moment, rules.story)
     return story, stories.trim(tx, topic, topic_id, rules.story), "new"
 

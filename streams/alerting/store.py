@@ -29,7 +29,6 @@ from streams.alerting.state import (
     bucket_key,
     generation_key,
     ids,
-    story_key,
 )
 from streams.alerting.stories import BUCKET_SIZE, StoryRules
 
@@ -66,6 +65,10 @@ class AlertStore(Mapping[str, StateValue]):
         self.kept, self.rules = kept, rules
         self._derived: _Index | None = None
         self._compact_above = 0
+        # The stories deleted since the index was last rebuilt or compacted, by topic: what
+        # `_compact` drops. Kept as they are deleted, so compacting never rescans the kept
+        # state for every bucket member; a story written again (founded anew) is live again.
+        self._deleted: dict[str, set[str]] = {}
 
     def forget(self) -> None:
         """Drop what is derived: the kept state may have changed hands (a rebalance)."""
@@ -75,6 +78,7 @@ class AlertStore(Mapping[str, StateValue]):
     def _index(self) -> _Index:
         if self._derived is None:
             self._derived = rebuild(self.kept, self.rules)
+            self._deleted = {}
             self._compact_above = self._bound()
         return self._derived
 
@@ -118,6 +122,8 @@ class AlertStore(Mapping[str, StateValue]):
             elif kind == "t" and isinstance(value, TopicState):
                 write(key, value.model_copy(update={"generations": ()}))
             else:
+                if kind == "s":
+                    self._note(key, deleted=value is None)
                 write(key, value)
         if len(index.buckets) > self._compact_above:
             self._compact()
@@ -127,16 +133,26 @@ class AlertStore(Mapping[str, StateValue]):
         up most of the index: memory follows the live stories. Only those entries go, the
         rest keeps its order and the slices stay as filed, so when a compaction happens
         (after which batch) never changes which story a match joins or which is evicted."""
-        buckets = self._index.buckets
-        if len(buckets) > self._bound():
-            for key, members in list(buckets.items()):
-                topic = key.split("|", 2)[1]
-                live = tuple(sid for sid in members if story_key(topic, sid) in self.kept)
-                if live:
-                    buckets[key] = live
-                else:
-                    del buckets[key]
+        index, deleted = self._index, self._deleted
+        if len(index.buckets) > self._bound():
+            anywhere = set().union(*deleted.values())  # a quick test for most buckets
+            compacted: dict[str, tuple[str, ...]] = {}  # anew: cheaper than deleting in place
+            for key, members in index.buckets.items():
+                if not anywhere.isdisjoint(members):
+                    gone = deleted.get(key.split("|", 2)[1], set())
+                    members = tuple(sid for sid in members if sid not in gone)
+                if members:
+                    compacted[key] = members
+            index.buckets, self._deleted = compacted, {}
         self._compact_above = self._bound()
+
+    def _note(self, key: str, *, deleted: bool) -> None:
+        """Track a story written or deleted (`s|TOPIC|STORY`) for the next compaction."""
+        _, topic, sid = key.split("|", 2)
+        if deleted:
+            self._deleted.setdefault(topic, set()).add(sid)
+        elif topic in self._deleted:
+            self._deleted[topic].discard(sid)
 
     def _bound(self) -> int:
         index = self._derived or _Index()

@@ -10,6 +10,7 @@ their index entries. Past `max_stories` per topic, the oldest slice's stories go
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from schemas.common import short_hash
 from streams.alerting.severity import loudest
 from streams.alerting.similarity import Signature, similarity
 from streams.alerting.state import (
+    Ids,
     Overlay,
     Story,
     TopicState,
@@ -82,16 +84,27 @@ def article_ref(match: TopicMatch) -> ArticleRef:
     return ArticleRef(**reference(match.article))
 
 
+def buckets(tx: Overlay, topic: str, bands: list[str]) -> dict[str, Ids]:
+    """The index buckets of these bands, read once: `find` searches them, and `index` adds
+    a story founded right after to them (nothing writes a bucket in between)."""
+    return {band: ids(tx.get(bucket_key(topic, band))) for band in bands}
+
+
 def find(
-    tx: Overlay, topic: str, sig: Signature, bands: list[str], clock: datetime, rules: StoryRules
+    tx: Overlay,
+    topic: str,
+    sig: Signature,
+    held: Mapping[str, Ids],
+    clock: datetime,
+    rules: StoryRules,
 ) -> Story | None:
-    """The live story most similar to the signature, if similar enough."""
+    """The live story most similar to the signature, if similar enough, among the stories
+    of its bands' buckets (`held`, from `buckets`)."""
     best, best_similarity = None, rules.similarity
     seen: set[str] = set()
     oldest = clock - timedelta(seconds=rules.window_seconds)
-    for band in bands:
-        bucket = tx.get(bucket_key(topic, band))
-        for sid in ids(bucket):
+    for bucket in held.values():
+        for sid in bucket:
             if sid in seen:
                 continue
             seen.add(sid)
@@ -168,12 +181,11 @@ def join(
     )
 
 
-def index(tx: Overlay, story: Story) -> None:
-    """Make the story findable by each of its bands."""
+def index(tx: Overlay, story: Story, held: Mapping[str, Ids]) -> None:
+    """Make the story findable by each of its bands; `held` is what `buckets` read for them."""
     for band in story.bands:
-        key = bucket_key(story.topic, band)
-        others = [i for i in ids(tx.get(key)) if i != story.id]
-        tx.put(key, (story.id, *others)[:BUCKET_SIZE])
+        others = [i for i in held[band] if i != story.id]
+        tx.put(bucket_key(story.topic, band), (story.id, *others)[:BUCKET_SIZE])
 
 
 def file(

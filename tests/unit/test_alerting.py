@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ import pytest
 
 from schemas import Alert
 from streams.alerting import state as st
+from streams.alerting import store as store_module
 from streams.alerting import stories
 from streams.alerting.configure import alert_rules
 from streams.alerting.logic import AlertRules, on_match
@@ -254,6 +256,22 @@ def test_the_derived_index_is_rebuilt_once_deleted_stories_outgrow_the_live_ones
     assert index.live("russia-ukraine") == 5 == sum(isinstance(v, st.Story) for v in kept.values())
     assert 400 * 21 > 3 * 21 * (5 + 64)  # without the rebuild there would be more
     assert len(index.buckets) <= 3 * 21 * (5 + 64)
+
+
+def test_compaction_drops_the_stories_deleted_and_not_founded_again(monkeypatch):
+    """Compaction goes by the deletions the store saw: a story founded again under its id
+    (the same first article) before the compaction is live, and keeps its entries."""
+    monkeypatch.setattr(store_module, "COMPACT_SLACK", 0)  # no live stories: always compact
+    kept: dict[str, st.StateValue] = {}
+    store = AlertStore(kept, StoryRules())
+    made = {sid: st.Story.model_construct(id=sid, topic="t") for sid in ("s1", "s2", "s3")}
+    write = functools.partial(_keep, kept)
+    store.apply({"b|t|x": tuple(made), **{st.story_key("t", k): v for k, v in made.items()}}, write)
+    store._compact_above = 10**9  # from here on, only when the test says
+    store.apply({st.story_key("t", "s1"): None, st.story_key("t", "s2"): None}, write)
+    store.apply({st.story_key("t", "s1"): made["s1"]}, write)
+    store._compact()
+    assert store._index.buckets == {"b|t|x": ("s1", "s3")}
 
 
 @pytest.mark.parametrize("sizes", [(1,), (20,), (3, 17, 1, 40, 9)])
