@@ -51,8 +51,8 @@ async def classify_articles(stream: StreamT[bytes]) -> None:  # (dedup key, Clea
         # Remembered only once published: a failed send costs a repeat, never the article.
         for key, bucket in _published_only(batch).items():
             write_seen(key, bucket)
-        await write_seen.flush(PUBLISHER)
         _count(batch.verdicts, time.perf_counter() - started)
+        await write_seen.flush(PUBLISHER)  # counted already: the records are out
 
 
 def _published_only(batch: Batch) -> dict[bytes, bytes]:

@@ -67,12 +67,12 @@ async def clean_articles(stream: StreamT[bytes]) -> None:  # (article id, RawArt
         await PUBLISHER.publish(CLEAN_STAGE, batch.verdicts)
         _keep_furniture(batch.changes, time.monotonic())
         _forget_beyond_the_bound(batch.changes)
-        await write_furniture.flush(PUBLISHER)
         for verdict in batch.verdicts:
             for removal in getattr(getattr(verdict.facts, "article", None), "removed", ()):
                 metrics.METRICS.cleaning_removals.labels(removal.rule).inc()
         # out: counted once the article passed the dedup, by the classify agent
         count(CLEAN_STAGE, batch.verdicts, time.perf_counter() - started, passed=0)
+        await write_furniture.flush(PUBLISHER)  # counted already: the records are out
 
 
 def _keep_furniture(changes: dict[str, OutletFurniture], now: float) -> None:
