@@ -2,10 +2,9 @@
 
 faust-streaming 0.15 commits, per partition, the end of the first run of consecutive
 acknowledged offsets, and checks where that run starts only loosely (one missing record is
-allowed, none is checked on a partition without a committed offset, and offsets a delivery
-jumped over count as acknowledged). Records can go missing before that run in several
-ways, all seen while a worker started with articles already waiting, or got a partition
-back (the article was gone for good):
+allowed, and none is checked on a partition without a committed offset). Records can go
+missing before that run in several ways, all seen while a worker started with articles
+already waiting (the article was gone for good):
 
 - a stream that receives a record while the app's flow is stopped (recovery after a
   rebalance has not finished), or from an older consumer generation, skips it and still
@@ -13,16 +12,13 @@ back (the article was gone for good):
 - records fetched while no channel was subscribed, or thrown away by a fetch that a
   rebalance interrupted, are never acknowledged, but the consumer's position moved past them;
 - after a rebalance Faust seeks every partition "to its committed offset", and leaves alone
-  one that has none (or has 0), wherever a thrown-away fetch left its position;
-- records a partition's delivery jumped over become a "gap" that Faust commits past as if
-  acknowledged (meant for compacted or transactional topics, where offsets skip).
+  one that has none (or has 0), wherever a thrown-away fetch left its position.
 
 So: every partition's start after a rebalance is remembered (its committed offset, or where
 `consumer_auto_offset_reset` puts a group without one); an offset is committed only when the
 acknowledged run begins exactly there; a start still missing after `PATIENCE_SECONDS` (no
 record takes that long: it was thrown away) makes the partition read again from there.
-A skipped record is left unacknowledged and its partition is read again from it, as are
-records a delivery jumped over. A record
+A skipped record is left unacknowledged and its partition is read again from it. A record
 read again is processed again: at least once, with outputs that make a repeat harmless (see
 the README's "Delivery guarantees"). A start that is never delivered (the records were
 deleted by retention meanwhile) is read again once, then accepted with a warning.
@@ -131,7 +127,6 @@ class Consumer(faust_aiokafka.Consumer):
         reads.idle.clear()
         reads.passed.clear()
         reads.quick.clear()
-        reads.jumped.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
@@ -142,18 +137,6 @@ class Consumer(faust_aiokafka.Consumer):
             if not acked:  # read again after a rewind, or acked before: done with all the same
                 with ack_lock:
                     self._unacked_messages.discard(message)
-                tp = message.tp
-                if message.offset not in self._acked[tp] and tp not in self._reads.noted:
-                    self._reads.noted.add(tp)
-                    log.info(
-                        "%s[%s]: offset %s acknowledged again, not counted (committed %s,"
-                        " in the index: %s)",
-                        tp.topic,
-                        tp.partition,
-                        message.offset,
-                        self._committed_offset[tp],
-                        message.offset in self._acked_index[tp],
-                    )
             return acked
         with ack_lock:  # skipped by the stream: done with, but not processed
             if not message.acked:
@@ -284,16 +267,6 @@ class Consumer(faust_aiokafka.Consumer):
             waited = monotonic() - first_seen[1]
             if waited < PATIENCE_SECONDS:
                 if waited >= CHECK_SECONDS and self._passed_over(tp, start):
-                    log.info(
-                        "%s[%s]: offset %s was passed on and never acknowledged (in the"
-                        " acknowledged index: %s; %d acknowledged since, from %s); reading again",
-                        tp.topic,
-                        tp.partition,
-                        start,
-                        start in self._acked_index[tp],
-                        len(acked),
-                        min(acked),
-                    )
                     del reads.missing[tp]
                     reads.rewind(tp, start)
                 return None
@@ -316,35 +289,6 @@ class Consumer(faust_aiokafka.Consumer):
             if reads.skipped.get(tp):
                 reads.skipped[tp] = {o for o in reads.skipped[tp] if o >= offset}
         return offset
-
-    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
-        """Faust takes offsets a partition's records jumped over for offsets that have no
-        record (compaction, transaction markers) and commits past them as if acknowledged.
-        Our input topics are neither compacted nor transactional: their offsets are
-        contiguous, so a jump means records that were fetched and never passed on. They are
-        read again (seen in the rebalance fault scenario: a worker that got a partition
-        back committed past records of it it never classified). A range still missing the
-        second time (deleted by retention meanwhile) is then Faust's gap, with a warning."""
-        reads = self._reads
-        if reads.jumped.get(tp) != offset_from:
-            reads.jumped[tp] = offset_from
-            log.info(
-                "%s[%s]: records %s..%s were jumped over; reading them again",
-                tp.topic,
-                tp.partition,
-                offset_from,
-                offset_to,
-            )
-            reads.rewind(tp, offset_from)
-            return
-        log.warning(
-            "%s[%s]: records %s..%s jumped over again; going on without them",
-            tp.topic,
-            tp.partition,
-            offset_from,
-            offset_to,
-        )
-        await super()._add_gap(tp, offset_from, offset_to)
 
     def _passed_over(self, tp: TP, start: int) -> bool:
         """The start was passed on (a later record of the partition was, since it was last
@@ -381,8 +325,6 @@ class _PartitionReads:
         self.passed: dict[TP, int] = {}  # the highest offset passed on since the last seek
         self.quick: dict[TP, tuple[int, int]] = {}  # (start, quick reads of it)
         self.sought: dict[TP, int] = {}  # read again from here; no record seen since
-        self.noted: set[TP] = set()
-        self.jumped: dict[TP, int] = {}  # the first offset of the last jump read again
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))

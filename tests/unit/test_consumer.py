@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from faust.types import TP
-from intervaltree import IntervalTree
 
 from streams import consumer as consumer_module
 from streams.consumer import Consumer
@@ -307,32 +306,3 @@ def test_a_start_passed_on_and_lost_is_read_again_without_waiting_for_patience(
     assert consumer._new_offset(RAW) is None
     expected = {RAW: 7} if case == "lost" else {}
     assert consumer._reads.rewinds == expected
-
-
-def test_records_a_delivery_jumped_over_are_read_again_not_committed_past():
-    """Faust would record 1..4 as a gap and commit 6: four articles never processed."""
-    consumer = _consumer(flow=True)
-    consumer._gap = defaultdict(IntervalTree)
-    consumer.starts_at({RAW: 0})
-    consumer.ack(_message(0))
-    asyncio.run(consumer._add_gap(RAW, 1, 4))  # the next record passed on was 5
-    consumer.ack(_message(5))
-    assert consumer._new_offset(RAW) is None
-    asyncio.run(consumer._read_again())
-    assert consumer.seeks == [(RAW, 1)]
-    for offset in (1, 2, 3, 4, 5):
-        consumer.ack(_message(offset))
-    assert consumer._new_offset(RAW) == 6
-
-
-def test_records_jumped_over_again_after_a_second_read_are_given_up_on():
-    """Deleted by retention meanwhile, say: the second jump over them is Faust's gap."""
-    consumer = _consumer(flow=True)
-    consumer._gap = defaultdict(IntervalTree)
-    consumer.starts_at({RAW: 0})
-    consumer.ack(_message(0))
-    asyncio.run(consumer._add_gap(RAW, 1, 4))
-    asyncio.run(consumer._read_again())
-    asyncio.run(consumer._add_gap(RAW, 1, 4))
-    consumer.ack(_message(5))
-    assert consumer._new_offset(RAW) == 6
