@@ -242,8 +242,8 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
 # Seen here at 20,000 records (2026-12-06): with table writes acknowledged before their
 # input (streams/stage.py), 2 to 10 articles lost in 4 of 7 runs, skipped by Faust's "gap"
 # when the first worker got partitions back; reading jumped-over records again instead
-# fixed that here but, in CI, read records below the committed offset again and repeated
-# an alert id, so it was reverted. Kept running and reported (XFAIL / XPASS) until found.
+# fixed that here but, in CI, read records below the committed offset again, and that run
+# repeated an alert id: reverted. Kept running and reported (XFAIL / XPASS) until fixed.
 @pytest.mark.xfail(
     reason="articles skipped by Faust's gap after the second worker left: open",
     strict=False,
