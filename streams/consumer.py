@@ -127,6 +127,7 @@ class Consumer(faust_aiokafka.Consumer):
         reads.idle.clear()
         reads.passed.clear()
         reads.quick.clear()
+        reads.sought.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (

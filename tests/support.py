@@ -110,21 +110,29 @@ def read_to_end(bootstrap: str, topic: str, timeout: float = 60) -> list[Consume
         consumer.close()
 
 
+def committed_offsets(bootstrap: str, group: str) -> dict[TopicPartition, int]:
+    """The consumer group's committed offset of every partition it committed."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        committed = admin.list_group_offsets({group: None})[group]
+    finally:
+        admin.close()
+    return {tp: meta.offset for tp, meta in committed.items()}
+
+
 def uncommitted(bootstrap: str, group: str, topics: list[str]) -> int:
     """Records of `topics` the consumer group has not committed past (all, for a partition
     it never committed)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    committed = committed_offsets(bootstrap, group)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     try:
-        committed = admin.list_group_offsets({group: None})[group]
         partitions = [
             TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
         ]
         ends = consumer.end_offsets(partitions)
     finally:
         consumer.close()
-        admin.close()
-    return sum(end - (committed[tp].offset if tp in committed else 0) for tp, end in ends.items())
+    return sum(end - committed.get(tp, 0) for tp, end in ends.items())
 
 
 def answers(url: str) -> bool:

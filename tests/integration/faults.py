@@ -27,11 +27,11 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from streams.alerting.repeats import DIGEST_BYTES, digest
 from tests.processes import Pipeline, stop
-from tests.support import uncommitted, wait_until, within
+from tests.support import committed_offsets, uncommitted, wait_until, within
 
 #: Words of no topic in the default taxonomy: the filler of every sentence.
 _SALAD = (
@@ -519,15 +519,11 @@ def traces(pipeline: Pipeline, ids: list[str]) -> list[str]:
             for article in ids:
                 if key == article.encode() or f'"{article}"'.encode() in value:
                     found[article].setdefault(name, []).append(place)
-    admin = KafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
-    try:
-        committed = admin.list_group_offsets({group: None})[group]
-    finally:
-        admin.close()
+    names = {topics["raw"]: "raw", topics["dedup"]: "dedup"}
     marks = sorted(
-        f"{tp.topic.rsplit('.', 1)[-1].rsplit('-', 1)[-1]}[{tp.partition}]={meta.offset}"
-        for tp, meta in committed.items()
-        if tp.topic in (topics["raw"], topics["dedup"])
+        f"{names[tp.topic]}[{tp.partition}]={offset}"
+        for tp, offset in committed_offsets(pipeline.bootstrap, group).items()
+        if tp.topic in names
     )
     lines = [f"{article}: {places or 'nowhere'}" for article, places in found.items()]
     return [*lines, f"committed: {' '.join(marks)}"]

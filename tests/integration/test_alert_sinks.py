@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
+from kafka import KafkaProducer
 
 from schemas import Alert
 from streams.alerting.logic import AlertRules
@@ -122,12 +122,8 @@ def test_a_webhook_down_for_a_while_gets_every_alert_once_it_is_back(pipeline: P
 
 def committed(pipeline: Pipeline, group: str) -> int:
     """How many alerts the group has committed past, over the alert topic's partitions."""
-    admin = KafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
-    try:
-        offsets = admin.list_group_offsets({group: None})[group]
-    finally:
-        admin.close()
-    return sum(o.offset for tp, o in offsets.items() if tp.topic == pipeline.topic("alerts"))
+    offsets = support.committed_offsets(pipeline.bootstrap, group)
+    return sum(offset for tp, offset in offsets.items() if tp.topic == pipeline.topic("alerts"))
 
 
 def alertmanager(workdir: Path) -> AbstractContextManager[str]:
