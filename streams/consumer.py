@@ -2,9 +2,10 @@
 
 faust-streaming 0.15 commits, per partition, the end of the first run of consecutive
 acknowledged offsets, and checks where that run starts only loosely (one missing record is
-allowed, and none is checked on a partition without a committed offset). Records can go
-missing before that run in several ways, all seen while a worker started with articles
-already waiting (the article was gone for good):
+allowed, none is checked on a partition without a committed offset, and offsets a delivery
+jumped over count as acknowledged). Records can go missing before that run in several
+ways, all seen while a worker started with articles already waiting, or got a partition
+back (the article was gone for good):
 
 - a stream that receives a record while the app's flow is stopped (recovery after a
   rebalance has not finished), or from an older consumer generation, skips it and still
@@ -12,16 +13,19 @@ already waiting (the article was gone for good):
 - records fetched while no channel was subscribed, or thrown away by a fetch that a
   rebalance interrupted, are never acknowledged, but the consumer's position moved past them;
 - after a rebalance Faust seeks every partition "to its committed offset", and leaves alone
-  one that has none (or has 0), wherever a thrown-away fetch left its position.
+  one that has none (or has 0), wherever a thrown-away fetch left its position;
+- records a partition's delivery jumped over become a "gap" that Faust commits past as if
+  acknowledged (meant for compacted or transactional topics, where offsets skip).
 
 So: every partition's start after a rebalance is remembered (its committed offset, or where
 `consumer_auto_offset_reset` puts a group without one); an offset is committed only when the
 acknowledged run begins exactly there; a start still missing after `PATIENCE_SECONDS` (no
 record takes that long: it was thrown away) makes the partition read again from there.
-A skipped record is left unacknowledged and its partition is read again from it. A record
-read again is processed again: at least once, with outputs that make a repeat harmless (see
-the README's "Delivery guarantees"). A start that is never delivered (the records were
-deleted by retention meanwhile) is read again once, then accepted with a warning.
+A skipped record is left unacknowledged and its partition is read again from it, as is the
+first record a delivery jumped over that no stream holds or acknowledged. A record read
+again is processed again: at least once, with outputs that make a repeat harmless (see the
+README's "Delivery guarantees"). A start that is never delivered (the records were deleted
+by retention meanwhile) is read again once, then accepted with a warning; so is a jump.
 
 Not a commit, a wait: a topic Faust creates at a new app's first start (the internal dedup
 topic) can be missing from the metadata the first assignment is made with, and stays
@@ -128,6 +132,7 @@ class Consumer(faust_aiokafka.Consumer):
         reads.passed.clear()
         reads.quick.clear()
         reads.sought.clear()
+        reads.jumped.clear()
 
     def ack(self, message: Message) -> bool:
         if self.app.flow_control.is_active() and (
@@ -154,6 +159,7 @@ class Consumer(faust_aiokafka.Consumer):
         await self._read_again()
         passed = self._reads.passed
         sought = self._reads.sought
+        jumped = self._reads.jumped
         async for tp, message in super().getmany(timeout):
             if tp in sought:  # the first record since a read again: where it started
                 log.info(
@@ -164,6 +170,8 @@ class Consumer(faust_aiokafka.Consumer):
                     message.offset,
                 )
             passed[tp] = max(message.offset, passed.get(tp, -1))
+            if jumped and jumped.get(tp, (-1, 0, 0.0))[0] == message.offset:
+                del jumped[tp]  # the jumped-over record came: the next jump counts afresh
             read = self._pass_on_again(tp, message.offset)
             yield tp, message
             if read is not None:  # passed on: the records up to `read` were, before
@@ -291,6 +299,67 @@ class Consumer(faust_aiokafka.Consumer):
                 reads.skipped[tp] = {o for o in reads.skipped[tp] if o >= offset}
         return offset
 
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Faust calls this when the record it passes on (`offset_to`) is further than one
+        past the last it passed on (`offset_from - 1`, or the offset a seek put it at), and
+        takes the offsets in between for offsets without a record (compaction, transaction
+        markers): it commits past them as if acknowledged. Our input topics are neither
+        compacted nor transactional, so their offsets are contiguous and a jump means records
+        fetched and never passed on (seen in the rebalance fault scenario: after a worker got
+        partitions back, 2 to 10 of 20,000 articles were committed past, never classified).
+
+        So the first offset in the jump, from where this partition's commits may go (its
+        committed offset: below it everything was processed), that no stream acknowledged or
+        holds is read again. The same offset still jumped over after QUICK_TRIES reads and
+        CHECK_SECONDS without arriving in between (deleted by retention meanwhile) is then
+        Faust's gap, with a warning."""
+        if tp.topic in self.app.tables.changelog_topics:  # compacted: offsets do skip
+            await super()._add_gap(tp, offset_from, offset_to)
+            return
+        missing = self._first_unhandled(tp, offset_from - 1, offset_to)
+        if missing is None:
+            return  # every record jumped over is acknowledged or in hand
+        reads, now = self._reads, monotonic()
+        last, tries, since = reads.jumped.get(tp, (missing, 0, now))
+        if last != missing:
+            tries, since = 0, now
+        if tries < QUICK_TRIES or now - since < CHECK_SECONDS:
+            reads.jumped[tp] = (missing, tries + 1, since)
+            if tries < QUICK_TRIES:
+                log.info(
+                    "%s[%s]: passed on %s after %s; reading again from %s, never handled",
+                    tp.topic,
+                    tp.partition,
+                    offset_to,
+                    offset_from - 1,
+                    missing,
+                )
+            reads.rewind(tp, missing)
+            return
+        del reads.jumped[tp]
+        log.warning(
+            "%s[%s]: offsets %s..%s jumped over again after %d reads in %.0f s; going on"
+            " without them",
+            tp.topic,
+            tp.partition,
+            missing,
+            offset_to - 1,
+            tries,
+            now - since,
+        )
+        await super()._add_gap(tp, missing, offset_to)
+
+    def _first_unhandled(self, tp: TP, low: int, high: int) -> int | None:
+        """The first offset in [low, high), from the partition's committed offset up, that
+        was neither acknowledged since the last commit nor is held by a stream."""
+        floors = (self._committed_offset[tp], self._reads.starts.get(tp))
+        low = max([low, *(f for f in floors if f is not None)])
+        if low >= high:
+            return None
+        acked = self._acked_index[tp]
+        held = {m.offset for m in list(self._unacked_messages) if m.tp == tp and not m.acked}
+        return next((o for o in range(low, high) if o not in acked and o not in held), None)
+
     def _passed_over(self, tp: TP, start: int) -> bool:
         """The start was passed on (a later record of the partition was, since it was last
         sought) and no stream holds it, CHECK_SECONDS after it was first missed:
@@ -326,6 +395,8 @@ class _PartitionReads:
         self.passed: dict[TP, int] = {}  # the highest offset passed on since the last seek
         self.quick: dict[TP, tuple[int, int]] = {}  # (start, quick reads of it)
         self.sought: dict[TP, int] = {}  # read again from here; no record seen since
+        #: (the first offset a delivery jumped over, reads of it, since) while it has not come
+        self.jumped: dict[TP, tuple[int, int, float]] = {}
 
     def rewind(self, tp: TP, offset: int) -> None:
         self.rewinds[tp] = min(offset, self.rewinds.get(tp, offset))

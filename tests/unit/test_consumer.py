@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from faust.types import TP
+from intervaltree import IntervalTree
 
 from streams import consumer as consumer_module
 from streams.consumer import Consumer
@@ -34,11 +35,12 @@ def _consumer(*, flow: bool, generation: int = 3) -> Any:
         flow_control=Flow(flow),
         consumer_generation_id=generation,
         topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
+        tables=SimpleNamespace(changelog_topics={"app-table-changelog"}),
     )
     consumer._committed_offset = defaultdict(lambda: None)
     consumer._acked = defaultdict(list)
     consumer._acked_index = defaultdict(set)
-    consumer._gap = defaultdict(list)
+    consumer._gap = defaultdict(IntervalTree)
     consumer._unacked_messages = set()
     consumer._n_acked = 0
     consumer._waiting_for_ack = None
@@ -306,3 +308,121 @@ def test_a_start_passed_on_and_lost_is_read_again_without_waiting_for_patience(
     assert consumer._new_offset(RAW) is None
     expected = {RAW: 7} if case == "lost" else {}
     assert consumer._reads.rewinds == expected
+
+
+def _jump(consumer: Any, last: int, passed_on: int) -> None:
+    """What Faust's _drain_messages does when it passes on `passed_on` with its read offset
+    at `last` (the last offset passed on, or where a seek put it)."""
+    asyncio.run(consumer._add_gap(RAW, last + 1, passed_on))
+
+
+def test_records_a_delivery_jumped_over_are_read_again_not_committed_past(clock: list[float]):
+    """Seen in the rebalance fault scenario: after a worker got partitions back, the records
+    after the seek position were never passed on, Faust counted them as a gap, and its
+    commit went past 2 to 10 articles that were never classified."""
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 10})
+    consumer._committed_offset[RAW] = 10
+    consumer.ack(_message(10))
+    consumer.ack(_message(11))
+    _jump(consumer, last=11, passed_on=15)  # 12, 13 and 14 were fetched and never passed on
+    consumer.ack(_message(15))
+    assert not consumer._gap[RAW]  # not Faust's gap...
+    assert consumer._new_offset(RAW) is None  # ...nothing committed while they wait
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == [(RAW, 12)]  # ...read again from the first never handled
+    for offset in (12, 13, 14, 15):
+        consumer.ack(_message(offset))
+    assert consumer._new_offset(RAW) == 16
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_jump_over_records_acknowledged_or_in_hand_needs_no_second_read():
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 10})
+    consumer.ack(_message(10))
+    consumer.ack(_message(12))
+    consumer._unacked_messages.add(_message(11))  # a stream holds it
+    _jump(consumer, last=10, passed_on=13)  # the read offset was put back to 10 meanwhile
+    assert consumer._reads.rewinds == {}
+    assert not consumer._gap[RAW]
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_jump_from_a_read_offset_below_the_committed_one_is_read_again_from_the_commit():
+    """The read offset can lag the committed offset (a seek back while an older fetch was
+    still passed on); records below the commit were processed, and reading them again
+    would only be refused: Faust acknowledges nothing below its committed offset."""
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 40})
+    consumer._committed_offset[RAW] = 40
+    _jump(consumer, last=5, passed_on=45)
+    assert consumer._reads.rewinds == {RAW: 40}
+
+
+def test_the_seek_position_itself_counts_when_it_was_never_passed_on(clock: list[float]):
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 20})
+    _jump(consumer, last=20, passed_on=24)  # the seek put the read offset at 20
+    assert consumer._reads.rewinds == {RAW: 20}
+
+
+def test_a_jump_that_keeps_coming_back_is_given_up_on_after_a_few_reads(clock: list[float]):
+    """Records deleted by retention before they were processed: reading them again lands
+    on the same jump. After QUICK_TRIES reads and CHECK_SECONDS, Faust's gap goes past."""
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 0})
+    for _ in range(consumer_module.QUICK_TRIES):
+        _jump(consumer, last=0, passed_on=50)
+        assert consumer._reads.rewinds == {RAW: 0}
+        asyncio.run(consumer._read_again())
+    clock[0] += consumer_module.CHECK_SECONDS - 1
+    _jump(consumer, last=0, passed_on=50)  # tried enough, but not for long enough
+    assert consumer._reads.rewinds == {RAW: 0}
+    asyncio.run(consumer._read_again())
+    clock[0] += 1
+    _jump(consumer, last=0, passed_on=50)
+    assert consumer._reads.rewinds == {}
+    assert consumer._gap[RAW].overlaps(0, 50)
+    consumer.ack(_message(50))
+    assert consumer._new_offset(RAW) == 51  # gone for good: going on
+
+
+def test_a_jumped_over_record_that_arrives_starts_the_count_again(
+    clock: list[float], monkeypatch: pytest.MonkeyPatch
+):
+    from faust.transport.drivers import aiokafka as faust_aiokafka
+
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 0})
+    consumer._thread = _Thread([])
+    for _ in range(consumer_module.QUICK_TRIES):
+        _jump(consumer, last=0, passed_on=9)
+    fetched = [_message(0)]
+
+    async def parent_getmany(self: Any, timeout: float) -> Any:
+        for message in fetched:
+            yield message.tp, message
+
+    monkeypatch.setattr(faust_aiokafka.Consumer, "getmany", parent_getmany)
+
+    async def drain() -> None:
+        async for _ in consumer.getmany(1.0):
+            pass
+
+    asyncio.run(drain())
+    assert consumer._reads.jumped == {}
+    clock[0] += consumer_module.CHECK_SECONDS
+    consumer._reads.rewinds.clear()
+    _jump(consumer, last=0, passed_on=9)  # a later jump over 0 is read again, not given up on
+    assert consumer._reads.rewinds == {RAW: 0}
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_changelog_topics_jumps_are_faust_s_gaps():
+    """Changelogs are compacted: offsets without a record are normal there."""
+    consumer = _consumer(flow=True)
+    changelog = TP("app-table-changelog", 1)
+    asyncio.run(consumer._add_gap(changelog, 4, 9))
+    assert consumer._reads.rewinds == {}
+    assert consumer._gap[changelog].overlaps(4, 9)
