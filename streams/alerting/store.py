@@ -65,10 +65,11 @@ class AlertStore(Mapping[str, StateValue]):
         self.kept, self.rules = kept, rules
         self._derived: _Index | None = None
         self._compact_above = 0
-        # The stories deleted since the index was last rebuilt or compacted, by topic: what
-        # `_compact` drops. Kept as they are deleted, so compacting never rescans the kept
-        # state for every bucket member; a story written again (founded anew) is live again.
-        self._deleted: dict[str, set[str]] = {}
+        # The stories deleted since the index was last rebuilt or compacted, by topic, with
+        # the buckets their bands put them in (None: not known): what `_compact` drops. Kept
+        # as they are deleted, so compacting visits only those buckets, never the whole
+        # index; a story written again (founded anew) is live again.
+        self._deleted: dict[str, dict[str, tuple[str, ...] | None]] = {}
 
     def forget(self) -> None:
         """Drop what is derived: the kept state may have changed hands (a rebalance)."""
@@ -123,7 +124,7 @@ class AlertStore(Mapping[str, StateValue]):
                 write(key, value.model_copy(update={"generations": ()}))
             else:
                 if kind == "s":
-                    self._note(key, deleted=value is None)
+                    self._note(key, value)
                 write(key, value)
         if len(index.buckets) > self._compact_above:
             self._compact()
@@ -132,32 +133,63 @@ class AlertStore(Mapping[str, StateValue]):
         """Drop deleted stories' entries (left in place by `stories.delete`) once they make
         up most of the index: memory follows the live stories. Only those entries go, the
         rest keeps its order and the slices stay as filed, so when a compaction happens
-        (after which batch) never changes which story a match joins or which is evicted."""
+        (after which batch) never changes which story a match joins or which is evicted.
+        A story is in the buckets of its own bands only (`stories.index`, `rebuild`), so
+        only those are visited; a story deleted without its record at hand, the lot."""
         index, deleted = self._index, self._deleted
         if len(index.buckets) > self._bound():
-            anywhere = set().union(*deleted.values())  # a quick test for most buckets
-            compacted: dict[str, tuple[str, ...]] = {}  # anew: cheaper than deleting in place
-            for key, members in index.buckets.items():
-                if not anywhere.isdisjoint(members):
-                    gone = deleted.get(key.split("|", 2)[1], set())
-                    members = tuple(sid for sid in members if sid not in gone)
-                if members:
-                    compacted[key] = members
-            index.buckets, self._deleted = compacted, {}
+            if any(keys is None for gone in deleted.values() for keys in gone.values()):
+                index.buckets = _without(index.buckets, deleted)
+            else:
+                buckets = index.buckets
+                for gone in deleted.values():
+                    for sid, keys in gone.items():
+                        for key in keys or ():
+                            members = buckets.get(key)
+                            if members is None or sid not in members:
+                                continue
+                            rest = tuple(m for m in members if m != sid)
+                            if rest:
+                                buckets[key] = rest
+                            else:
+                                del buckets[key]
+            self._deleted = {}
         self._compact_above = self._bound()
 
-    def _note(self, key: str, *, deleted: bool) -> None:
-        """Track a story written or deleted (`s|TOPIC|STORY`) for the next compaction."""
+    def _note(self, key: str, value: StateValue | None) -> None:
+        """Track a story written or deleted (`s|TOPIC|STORY`) for the next compaction:
+        a deleted one with the buckets of its bands, read before the delete lands."""
         _, topic, sid = key.split("|", 2)
-        if deleted:
-            self._deleted.setdefault(topic, set()).add(sid)
+        if value is None:
+            old = self.kept.get(key)
+            keys = (
+                tuple(bucket_key(topic, band) for band in old.bands)
+                if isinstance(old, Story)
+                else None
+            )
+            self._deleted.setdefault(topic, {})[sid] = keys
         elif topic in self._deleted:
-            self._deleted[topic].discard(sid)
+            self._deleted[topic].pop(sid, None)
 
     def _bound(self) -> int:
         index = self._derived or _Index()
         topics = {k.split("|", 2)[1] for k in index.slices}
         return COMPACT_FACTOR * BANDS * (index.live() + COMPACT_SLACK * max(1, len(topics)))
+
+
+def _without(
+    buckets: dict[str, tuple[str, ...]], deleted: Mapping[str, Mapping[str, object]]
+) -> dict[str, tuple[str, ...]]:
+    """Every bucket without the deleted stories of its topic, and none left empty."""
+    anywhere = set().union(*deleted.values())  # a quick test for most buckets
+    compacted: dict[str, tuple[str, ...]] = {}  # anew: cheaper than deleting in place
+    for key, members in buckets.items():
+        if not anywhere.isdisjoint(members):
+            gone = deleted.get(key.split("|", 2)[1], {})
+            members = tuple(sid for sid in members if sid not in gone)
+        if members:
+            compacted[key] = members
+    return compacted
 
 
 def rebuild(kept: Mapping[str, StateValue], rules: StoryRules) -> _Index:

@@ -264,7 +264,9 @@ def test_compaction_drops_the_stories_deleted_and_not_founded_again(monkeypatch)
     monkeypatch.setattr(store_module, "COMPACT_SLACK", 0)  # no live stories: always compact
     kept: dict[str, st.StateValue] = {}
     store = AlertStore(kept, StoryRules())
-    made = {sid: st.Story.model_construct(id=sid, topic="t") for sid in ("s1", "s2", "s3")}
+    made = {
+        sid: st.Story.model_construct(id=sid, topic="t", bands=("x",)) for sid in ("s1", "s2", "s3")
+    }
     write = functools.partial(_keep, kept)
     store.apply({"b|t|x": tuple(made), **{st.story_key("t", k): v for k, v in made.items()}}, write)
     store._compact_above = 10**9  # from here on, only when the test says
@@ -272,6 +274,25 @@ def test_compaction_drops_the_stories_deleted_and_not_founded_again(monkeypatch)
     store.apply({st.story_key("t", "s1"): made["s1"]}, write)
     store._compact()
     assert store._index.buckets == {"b|t|x": ("s1", "s3")}
+
+
+def test_compaction_of_a_story_deleted_without_its_record_at_hand_looks_everywhere(
+    monkeypatch,
+):
+    """Compaction visits the buckets of a deleted story's bands, read from its record as the
+    delete is applied; a story whose record the store no longer has (founded and deleted
+    in one batch) sends it through every bucket instead."""
+    monkeypatch.setattr(store_module, "COMPACT_SLACK", 0)
+    kept: dict[str, st.StateValue] = {}
+    store = AlertStore(kept, StoryRules())
+    write = functools.partial(_keep, kept)
+    s1 = st.Story.model_construct(id="s1", topic="t", bands=("x",))
+    store.apply({"b|t|x": ("s1", "s2"), "b|t|y": ("s2",), st.story_key("t", "s1"): s1}, write)
+    store._compact_above = 10**9
+    store.apply({st.story_key("t", "s1"): None, st.story_key("t", "s2"): None}, write)
+    assert store._deleted == {"t": {"s1": ("b|t|x",), "s2": None}}
+    store._compact()
+    assert store._index.buckets == {}
 
 
 @pytest.mark.parametrize("sizes", [(1,), (20,), (3, 17, 1, 40, 9)])
