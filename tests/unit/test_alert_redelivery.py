@@ -67,3 +67,20 @@ def test_a_repeat_after_a_crash_that_kept_the_ring_but_not_the_topic_record_aler
     outcomes, alerts = _feed(store, 7, articles[2])  # an upstream stage repeats a2
     assert outcomes == ["duplicate"] and alerts == []
     assert len(set(first_alerts + batch_alerts)) == 4
+
+
+def test_the_ring_finds_a_digest_only_where_one_starts_in_a_full_chunk_as_in_a_filling_one():
+    """A full chunk is searched as a set of its digests, a filling one byte by byte: the
+    same answers, a digest straddling two never counts."""
+    from streams.alerting import repeats
+
+    ids = [f"a{i}" for i in range(repeats.CHUNK)]
+    full = st.Chunk(b"".join(repeats.digest(i) for i in ids))
+    filling = st.Chunk(full.digests[: -repeats.DIGEST_BYTES])
+    straddling = full.digests[4:12]  # the end of the first digest, the start of the second
+    for chunk, last_held in ((full, True), (filling, False)):
+        assert repeats._holds(chunk, repeats.digest("a0"))
+        assert repeats._holds(chunk, repeats.digest(ids[-1])) is last_held
+        assert not repeats._holds(chunk, repeats.digest("never absorbed"))
+        assert not repeats._holds(chunk, straddling)
+    assert repeats._holds(full, repeats.digest("a1"))  # asked again: from the cached set
