@@ -8,7 +8,7 @@ from typing import cast
 
 from schemas import Alert, TopicMatch
 from schemas.alerts import DigestEntry, SurgeEvidence
-from schemas.common import short_hash
+from schemas.common import construct, short_hash
 from schemas.vocabulary import AlertKind, Severity
 from streams.alerting.severity import level, story_severity, surge_severity
 from streams.alerting.state import Story
@@ -70,13 +70,14 @@ def story_alert(
 ) -> Alert:
     """A new story (`update=False`) or news of a known one; times are the trigger's.
 
-    Built without re-validation (`model_construct`), as `stories.found` builds a story: its
+    Built without re-validation (`schemas.common.construct`), as `stories.found` builds a story: its
     parts are the story's and the match's, validated when they were read, and this runs
     for most matches of a busy topic."""
     first = story.articles[0]
     kind: AlertKind = "story-update" if update else "story"
     subject = f"{story.id}/{trigger.article.id}" if update else first.id
-    return Alert.model_construct(
+    return construct(
+        Alert,
         id=alert_id(story.topic, subject, kind),
         schema_version=1,
         kind=kind,

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from schemas import CleanArticle, MatchedArticle, TopicMatch
 from schemas.alerts import ArticleRef
-from schemas.common import short_hash
+from schemas.common import construct, short_hash
 from streams.alerting.severity import loudest
 from streams.alerting.similarity import Signature, similarity
 from streams.alerting.state import (
@@ -127,12 +127,13 @@ def found(
 ) -> Story:
     """A new story whose first (and representative) article is this one.
 
-    Built without re-validation (`model_construct`): every part is an already validated
+    Built without re-validation (`schemas.common.construct`): every part is an already validated
     record or a value computed here; this runs for most articles.
     """
     topic, article = match.topic, match.article
     where = outlet(article.source, article.url)
-    return Story.model_construct(
+    return construct(
+        Story,
         id=story_id(topic.id, article.id),
         topic=topic.id,
         topic_name=topic.name,

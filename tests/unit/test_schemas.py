@@ -66,3 +66,26 @@ def test_exported_json_schemas_are_up_to_date():
     rendered = rendered_schemas()
     on_disk = {path.name: path.read_text(encoding="utf-8") for path in JSON_DIR.glob("*.json")}
     assert on_disk == rendered
+
+
+def test_construct_makes_what_pydantic_s_model_construct_makes():
+    """schemas.common.construct, the alert stage's fast path, against pydantic's own."""
+    from schemas import Alert
+    from schemas.common import construct
+    from streams.alerting.state import Story
+
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    story = {"id": "s1", "topic": "t", "topic_name": "T", "signature": (1, 2), "bands": ("x",)}
+    story |= {"first_seen": now, "last_seen": now, "title": "A", "summary": "B", "score": 0.5}
+    story |= {"base_severity": "high", "evidence": (), "taxonomy_version": "1", "articles": ()}
+    alert = {"id": "a1", "topic": "t", "topic_name": "T", "severity": "high", "score": 0.5}
+    alert |= {"article_id": "n1", "title": "A", "summary": "B", "evidence": [], "alerted": now}
+    alert |= {"taxonomy_version": "1"}
+    for cls, values in ((Story, story), (Alert, alert)):
+        fast, slow = construct(cls, **values), cls.model_construct(**values)
+        assert list(fast.__dict__.items()) == list(slow.__dict__.items())
+        assert fast.model_fields_set == slow.model_fields_set == values.keys()
+        assert fast == slow
+        assert fast.model_dump_json() == slow.model_dump_json()
+    first, second = construct(Alert, **alert), construct(Alert, **alert)
+    assert first.outlets is not second.outlets  # a default factory is called each time
