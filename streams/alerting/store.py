@@ -66,10 +66,10 @@ class AlertStore(Mapping[str, StateValue]):
         self._derived: _Index | None = None
         self._compact_above = 0
         # The stories deleted since the index was last rebuilt or compacted, by topic, with
-        # the buckets their bands put them in (None: not known): what `_compact` drops. Kept
-        # as they are deleted, so compacting visits only those buckets, never the whole
-        # index; a story written again (founded anew) is live again.
-        self._deleted: dict[str, dict[str, tuple[str, ...] | None]] = {}
+        # the buckets their bands put them in: what `_compact` drops. Kept as they are
+        # deleted, so compacting visits only those buckets, never the whole index; a story
+        # written again (founded anew) is live again.
+        self._deleted: dict[str, dict[str, tuple[str, ...]]] = {}
 
     def forget(self) -> None:
         """Drop what is derived: the kept state may have changed hands (a rebalance)."""
@@ -112,6 +112,7 @@ class AlertStore(Mapping[str, StateValue]):
     def apply(self, changes: Mapping[str, StateValue | None], write: Write) -> None:
         """Write a batch's changes in order: kept keys through `write`, derived in memory."""
         index = self._index
+        unknown: dict[str, set[str]] = {}  # stories deleted in the batch that founded them
         for key, value in changes.items():
             kind = key[:1]
             if kind == "b" or kind == "g":
@@ -124,8 +125,10 @@ class AlertStore(Mapping[str, StateValue]):
                 write(key, value.model_copy(update={"generations": ()}))
             else:
                 if kind == "s":
-                    self._note(key, value)
+                    self._note(key, value, unknown)
                 write(key, value)
+        if unknown:
+            self._note_written_buckets(changes, unknown)
         if len(index.buckets) > self._compact_above:
             self._compact()
 
@@ -135,61 +138,59 @@ class AlertStore(Mapping[str, StateValue]):
         rest keeps its order and the slices stay as filed, so when a compaction happens
         (after which batch) never changes which story a match joins or which is evicted.
         A story is in the buckets of its own bands only (`stories.index`, `rebuild`), so
-        only those are visited; a story deleted without its record at hand, the lot."""
-        index, deleted = self._index, self._deleted
-        if len(index.buckets) > self._bound():
-            if any(keys is None for gone in deleted.values() for keys in gone.values()):
-                index.buckets = _without(index.buckets, deleted)
-            else:
-                buckets = index.buckets
-                for gone in deleted.values():
-                    for sid, keys in gone.items():
-                        for key in keys or ():
-                            members = buckets.get(key)
-                            if members is None or sid not in members:
-                                continue
-                            rest = tuple(m for m in members if m != sid)
-                            if rest:
-                                buckets[key] = rest
-                            else:
-                                del buckets[key]
+        only those are visited, never the whole index."""
+        buckets = self._index.buckets
+        if len(buckets) > self._bound():
+            for gone in self._deleted.values():
+                for sid, keys in gone.items():
+                    for key in keys:
+                        members = buckets.get(key)
+                        if members is None or sid not in members:
+                            continue
+                        rest = tuple(m for m in members if m != sid)
+                        if rest:
+                            buckets[key] = rest
+                        else:
+                            del buckets[key]
             self._deleted = {}
         self._compact_above = self._bound()
 
-    def _note(self, key: str, value: StateValue | None) -> None:
-        """Track a story written or deleted (`s|TOPIC|STORY`) for the next compaction:
-        a deleted one with the buckets of its bands, read before the delete lands."""
+    def _note(self, key: str, value: StateValue | None, unknown: dict[str, set[str]]) -> None:
+        """Track a story written or deleted (`s|TOPIC|STORY`) for the next compaction: a
+        deleted one with the buckets of its bands, from its record before the delete lands,
+        or, for one the same batch founded (no record yet), in `unknown`."""
         _, topic, sid = key.split("|", 2)
         if value is None:
             old = self.kept.get(key)
-            keys = (
-                tuple(bucket_key(topic, band) for band in old.bands)
-                if isinstance(old, Story)
-                else None
-            )
+            if isinstance(old, Story):
+                keys = tuple(bucket_key(topic, band) for band in old.bands)
+            else:
+                keys = ()
+                unknown.setdefault(topic, set()).add(sid)
             self._deleted.setdefault(topic, {})[sid] = keys
         elif topic in self._deleted:
             self._deleted[topic].pop(sid, None)
+
+    def _note_written_buckets(
+        self, changes: Mapping[str, StateValue | None], unknown: Mapping[str, set[str]]
+    ) -> None:
+        """A story founded and deleted in one batch is indexed in buckets that batch wrote:
+        those of them listing it are where it is."""
+        for key, value in changes.items():
+            if key[:1] != "b" or not isinstance(value, tuple):
+                continue
+            topic = key.split("|", 2)[1]
+            sids = unknown.get(topic)
+            if sids:
+                deleted = self._deleted[topic]
+                for sid in sids.intersection(value):
+                    if sid in deleted:
+                        deleted[sid] = (*deleted[sid], key)
 
     def _bound(self) -> int:
         index = self._derived or _Index()
         topics = {k.split("|", 2)[1] for k in index.slices}
         return COMPACT_FACTOR * BANDS * (index.live() + COMPACT_SLACK * max(1, len(topics)))
-
-
-def _without(
-    buckets: dict[str, tuple[str, ...]], deleted: Mapping[str, Mapping[str, object]]
-) -> dict[str, tuple[str, ...]]:
-    """Every bucket without the deleted stories of its topic, and none left empty."""
-    anywhere = set().union(*deleted.values())  # a quick test for most buckets
-    compacted: dict[str, tuple[str, ...]] = {}  # anew: cheaper than deleting in place
-    for key, members in buckets.items():
-        if not anywhere.isdisjoint(members):
-            gone = deleted.get(key.split("|", 2)[1], {})
-            members = tuple(sid for sid in members if sid not in gone)
-        if members:
-            compacted[key] = members
-    return compacted
 
 
 def rebuild(kept: Mapping[str, StateValue], rules: StoryRules) -> _Index:

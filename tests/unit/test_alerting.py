@@ -276,23 +276,25 @@ def test_compaction_drops_the_stories_deleted_and_not_founded_again(monkeypatch)
     assert store._index.buckets == {"b|t|x": ("s1", "s3")}
 
 
-def test_compaction_of_a_story_deleted_without_its_record_at_hand_looks_everywhere(
+def test_compaction_finds_a_story_founded_and_deleted_in_one_batch_in_the_buckets_it_wrote(
     monkeypatch,
 ):
     """Compaction visits the buckets of a deleted story's bands, read from its record as the
-    delete is applied; a story whose record the store no longer has (founded and deleted
-    in one batch) sends it through every bucket instead."""
+    delete is applied; a story founded and deleted in one batch has no record yet, and is
+    found in the buckets that batch wrote."""
     monkeypatch.setattr(store_module, "COMPACT_SLACK", 0)
     kept: dict[str, st.StateValue] = {}
     store = AlertStore(kept, StoryRules())
     write = functools.partial(_keep, kept)
     s1 = st.Story.model_construct(id="s1", topic="t", bands=("x",))
-    store.apply({"b|t|x": ("s1", "s2"), "b|t|y": ("s2",), st.story_key("t", "s1"): s1}, write)
+    store.apply({"b|t|x": ("s1",), st.story_key("t", "s1"): s1}, write)
     store._compact_above = 10**9
-    store.apply({st.story_key("t", "s1"): None, st.story_key("t", "s2"): None}, write)
-    assert store._deleted == {"t": {"s1": ("b|t|x",), "s2": None}}
+    batch = {"b|t|x": ("s2", "s1"), "b|t|y": ("s2",), "b|t|z": ("s3",)}
+    batch |= {st.story_key("t", "s1"): None, st.story_key("t", "s2"): None}
+    store.apply(batch, write)
+    assert store._deleted == {"t": {"s1": ("b|t|x",), "s2": ("b|t|x", "b|t|y")}}
     store._compact()
-    assert store._index.buckets == {}
+    assert store._index.buckets == {"b|t|z": ("s3",)}
 
 
 @pytest.mark.parametrize("sizes", [(1,), (20,), (3, 17, 1, 40, 9)])
