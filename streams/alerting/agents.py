@@ -25,6 +25,7 @@ from streams.app import app, settings
 from streams.batching import batches
 from streams.stage import (
     Publisher,
+    TableView,
     TableWriter,
     by_partition,
     count,
@@ -54,7 +55,7 @@ alert_state = app.Table(
     value_type=StateValueType,
     partitions=settings.topics.partitions,
 )
-STORE = AlertStore(alert_state, RULES.story)
+STORE = AlertStore(TableView(alert_state), RULES.story)
 WRITE = TableWriter(alert_state)  # each key to its matches' partition (see above)
 
 

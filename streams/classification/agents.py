@@ -18,7 +18,7 @@ from streams.app import app, settings
 from streams.batching import batches
 from streams.classification.watch import TaxonomyFile
 from streams.cleaning.seen import forget
-from streams.stage import Publisher, TableWriter, count, current, records
+from streams.stage import Publisher, TableView, TableWriter, count, current, records
 from streams.steps import CLASSIFY_STAGE, CLEAN_STAGE, Batch, DedupClassifyStep
 
 STAGE = CLASSIFY_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
@@ -39,6 +39,7 @@ seen = app.Table(
     partitions=settings.topics.partitions,
 )
 write_seen = TableWriter(seen, lambda key: int(key.split(b":", 1)[0]))
+SEEN = TableView(seen)  # what the step reads
 
 
 @app.agent(topics.dedup)
@@ -46,7 +47,7 @@ async def classify_articles(stream: StreamT[bytes]) -> None:  # (dedup key, Clea
     """Drop duplicates, classify the rest; remember what passed once it is published."""
     async for events in batches(stream, settings.worker.batch_size, settings.worker.batch_seconds):
         started = time.perf_counter()
-        batch = STEP(seen, records(current(app, events)))
+        batch = STEP(SEEN, records(current(app, events)))
         await PUBLISHER.publish(CLASSIFY_STAGE, batch.verdicts)
         # Remembered only once published: a failed send costs a repeat, never the article.
         for key, bucket in _published_only(batch).items():
@@ -64,7 +65,7 @@ def _published_only(batch: Batch) -> dict[bytes, bytes]:
             key, sighting = STEP.bucket_of(verdict.record)
             if key in changes:
                 changes[key] = forget(changes[key], sighting.digest)
-    return {k: v for k, v in changes.items() if v != seen.get(k, b"")}
+    return {k: v for k, v in changes.items() if v != SEEN.get(k, b"")}
 
 
 def _count(verdicts: list, seconds: float) -> None:  # type: ignore[type-arg]

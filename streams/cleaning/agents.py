@@ -21,7 +21,15 @@ from streams.app import app, settings
 from streams.batching import batches
 from streams.cleaning.configure import clean_options
 from streams.cleaning.furniture import OutletFurniture
-from streams.stage import Publisher, TableWriter, count, current, records, table_values
+from streams.stage import (
+    Publisher,
+    TableView,
+    TableWriter,
+    count,
+    current,
+    records,
+    table_values,
+)
 from streams.steps import CLEAN_STAGE, CleanStep
 
 STAGE = CLEAN_STAGE  # what the lag sensor calls this agent's input (streams/monitoring)
@@ -53,6 +61,7 @@ furniture = app.Table(
     partitions=settings.topics.partitions,
 )
 write_furniture = TableWriter(furniture, lambda key: _partition(key))
+FURNITURE = TableView(furniture)  # what the step reads
 _used: OrderedDict[str, None] = OrderedDict()  # furniture keys, least recently written first
 _persisted: dict[str, float] = {}  # key -> when its state last went to the changelog
 _unsaved: set[str] = set()  # keys changed in memory since
@@ -63,7 +72,7 @@ async def clean_articles(stream: StreamT[bytes]) -> None:  # (article id, RawArt
     """Clean a batch of raw articles; pass each on keyed by its dedup key."""
     async for events in batches(stream, settings.worker.batch_size, settings.worker.batch_seconds):
         started = time.perf_counter()
-        batch = STEP(furniture, records(current(app, events)))
+        batch = STEP(FURNITURE, records(current(app, events)))
         await PUBLISHER.publish(CLEAN_STAGE, batch.verdicts)
         _keep_furniture(batch.changes, time.monotonic())
         _forget_beyond_the_bound(batch.changes)

@@ -54,3 +54,20 @@ def test_a_record_kafka_refuses_for_good_fails_the_flush(writer, sent, event_loo
     writer("m|0", AlertMark(next_offset=1))
     with pytest.raises(RuntimeError, match="refused"):
         run(event_loop, writer.flush(PUBLISHER))
+
+
+def test_the_steps_read_a_table_as_its_writer_left_it_without_its_sensors(writer, app):  # type: ignore[no-untyped-def]
+    """TableView reads the store directly: the same keys and values as the table, and no
+    sensor is told of the reads (the alert step reads tens of keys a match)."""
+    from streams.stage import TableView
+
+    view = TableView(alert_state)
+    writer("m|0", AlertMark(next_offset=3))
+    with patch.object(type(alert_state), "on_key_get") as told:
+        assert view.get("m|0") == alert_state["m|0"] == AlertMark(next_offset=3)
+        assert view.get("m|9") is None and view.get("m|9", 5) == 5
+        assert "m|0" in view and "m|9" not in view
+        assert dict(view.items()) == {"m|0": AlertMark(next_offset=3)} and len(view) == 1
+    assert told.call_count == 1  # the table's own read, not the view's
+    writer("m|0", None)
+    assert view.get("m|0") is None
