@@ -7,7 +7,7 @@ topic, kind, severity), never article ids, URLs or source domains.
 from __future__ import annotations
 
 import platform
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from importlib import metadata
 from itertools import product
@@ -218,10 +218,15 @@ class Metrics:
         if alert.published is not None:
             self.freshness.labels(alert.topic).observe(_seconds_between(alert.published, now))
 
-    def observe_story_step(self, topic: str, outcome: str, live_stories: int) -> None:
-        """What a match did to the topic's stories, and how many the state now holds."""
-        self.story_articles.labels(topic, outcome).inc()
-        self.live_stories.labels(topic).set(live_stories)
+    def observe_story_steps(
+        self, outcomes: Mapping[tuple[str, str], int], live_stories: Mapping[str, int]
+    ) -> None:
+        """What a batch's matches did to their topics' stories (matches by topic and
+        outcome), and how many stories each topic's state holds after it."""
+        for (topic, outcome), matches in outcomes.items():
+            self.story_articles.labels(topic, outcome).inc(matches)
+        for topic, live in live_stories.items():
+            self.live_stories.labels(topic).set(live)
 
     def observe_drop(self, stage: str, reason: str) -> None:
         """A record deliberately not passed on (a duplicate, ...): not a dead letter."""

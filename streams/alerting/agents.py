@@ -11,6 +11,7 @@ the alert topic's tail after the mark, and not sent again (streams/alerting/publ
 from __future__ import annotations
 
 import time
+from collections import Counter
 from functools import partial
 from typing import Any
 
@@ -88,15 +89,21 @@ async def _publish(partition: int, batch: Batch) -> None:
 def _count(batch: Batch, seconds: float) -> None:
     count(ALERT_STAGE, batch.verdicts, seconds)
     now = utcnow()
+    outcomes: Counter[tuple[str, str]] = Counter()
+    live: dict[str, int] = {}
     for verdict in batch.verdicts:
         if verdict.facts is None:
             continue
         step = verdict.facts.step
-        metrics.METRICS.observe_story_step(verdict.facts.topic, step.outcome, step.live_stories)
+        outcomes[(verdict.facts.topic, step.outcome)] += 1
+        live[verdict.facts.topic] = step.live_stories
+        if not step.alerts:
+            continue
         sent = {o.key for o in verdict.outputs}
         for alert in step.alerts:
             if alert.id.encode() in sent:
                 metrics.METRICS.observe_alert(alert, now)
+    metrics.METRICS.observe_story_steps(outcomes, live)  # once a batch: one count a match
 
 
 @app.on_partitions_revoked.connect

@@ -184,9 +184,12 @@ def join(
 
 def index(tx: Overlay, story: Story, held: Mapping[str, Ids]) -> None:
     """Make the story findable by each of its bands; `held` is what `buckets` read for them."""
+    sid, topic = story.id, story.topic
     for band in story.bands:
-        others = [i for i in held[band] if i != story.id]
-        tx.put(bucket_key(story.topic, band), (story.id, *others)[:BUCKET_SIZE])
+        others = held[band]
+        if sid in others:  # founded again (its first article repeated): listed once
+            others = tuple(i for i in others if i != sid)
+        tx.put(bucket_key(topic, band), (sid, *others[: BUCKET_SIZE - 1]))
 
 
 def file(
