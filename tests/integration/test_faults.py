@@ -166,18 +166,10 @@ def test_a_worker_sigkilled_three_times_loses_nothing_and_alerts_once(
     "recovering",
     [
         pytest.param(False, id="30-60"),
-        pytest.param(
-            True,
-            id="30-recovering-60",
-            # Seen once in CI at 20,000 records (2026-12-06): one article the clean stage
-            # published to the dedup topic was committed past by the classify stage and
-            # never classified (probably Faust's gap: README, Delivery guarantees). Kept
-            # running and reported (XFAIL / XPASS) until that is fixed.
-            marks=pytest.mark.xfail(
-                reason="one record in 20,000 lost once when killed during recovery: open",
-                strict=False,
-            ),
-        ),
+        # Once failed in CI at 20,000 records (2026-12-06): one article the clean stage
+        # published to the dedup topic was committed past by the classify stage, never
+        # classified; most likely Faust's gap, closed since (streams/consumer.py: _add_gap).
+        pytest.param(True, id="30-recovering-60"),
     ],
 )
 def test_a_worker_killed_at_30_and_60_percent_and_restarted_at_once_alerts_once(
@@ -239,15 +231,9 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
 
 @pytest.mark.slow
 @pytest.mark.timeout(3000)
-# Seen here at 20,000 records (2026-12-06): with table writes acknowledged before their
-# input (streams/stage.py), 2 to 10 articles lost in 4 of 7 runs, skipped by Faust's "gap"
-# when the first worker got partitions back; reading jumped-over records again instead
-# fixed that here but, in CI, read records below the committed offset again, and that run
-# repeated an alert id: reverted. Kept running and reported (XFAIL / XPASS) until fixed.
-@pytest.mark.xfail(
-    reason="articles skipped by Faust's gap after the second worker left: open",
-    strict=False,
-)
+# Seen here at 20,000 records (2026-12-06): 2 to 10 articles lost in 4 of 7 runs, jumped
+# over right after the first worker got partitions back and committed past as Faust's
+# "gap"; now read again (streams/consumer.py: _add_gap), 8 of 8 runs here since.
 def test_a_second_worker_joining_and_leaving_keeps_the_accounting(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
