@@ -113,6 +113,7 @@ class AlertStore(Mapping[str, StateValue]):
         """Write a batch's changes in order: kept keys through `write`, derived in memory."""
         index = self._index
         unknown: dict[str, set[str]] = {}  # stories deleted in the batch that founded them
+        written: list[tuple[str, tuple[str, ...]]] = []  # the batch's bucket writes
         for key, value in changes.items():
             kind = key[:1]
             if kind == "b" or kind == "g":
@@ -120,7 +121,9 @@ class AlertStore(Mapping[str, StateValue]):
                 if value is None:
                     target.pop(key, None)
                 else:
-                    target[key] = ids(value)
+                    target[key] = members = ids(value)
+                    if kind == "b":
+                        written.append((key, members))
             elif kind == "t" and isinstance(value, TopicState):
                 write(key, value.model_copy(update={"generations": ()}))
             else:
@@ -128,7 +131,7 @@ class AlertStore(Mapping[str, StateValue]):
                     self._note(key, value, unknown)
                 write(key, value)
         if unknown:
-            self._note_written_buckets(changes, unknown)
+            self._note_written_buckets(written, unknown)
         if len(index.buckets) > self._compact_above:
             self._compact()
 
@@ -172,18 +175,15 @@ class AlertStore(Mapping[str, StateValue]):
             self._deleted[topic].pop(sid, None)
 
     def _note_written_buckets(
-        self, changes: Mapping[str, StateValue | None], unknown: Mapping[str, set[str]]
+        self, written: list[tuple[str, tuple[str, ...]]], unknown: Mapping[str, set[str]]
     ) -> None:
         """A story founded and deleted in one batch is indexed in buckets that batch wrote:
         those of them listing it are where it is."""
-        for key, value in changes.items():
-            if key[:1] != "b" or not isinstance(value, tuple):
-                continue
-            topic = key.split("|", 2)[1]
-            sids = unknown.get(topic)
+        for key, members in written:
+            sids = unknown.get(key.split("|", 2)[1])
             if sids:
-                deleted = self._deleted[topic]
-                for sid in sids.intersection(value):
+                deleted = self._deleted[key.split("|", 2)[1]]
+                for sid in sids.intersection(members):
                     if sid in deleted:
                         deleted[sid] = (*deleted[sid], key)
 
