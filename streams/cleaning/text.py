@@ -110,7 +110,19 @@ def letter_count(text: str, enough: int | None = None) -> int:
     With `enough`, counting may stop early: the answer is then at least `enough`.
     """
     if enough is not None:
-        head = sum(map(str.isalpha, text[: 4 * enough]))
+        head = _letters(text[: 4 * enough])
         if head >= enough or len(text) <= 4 * enough:
             return head
+    return _letters(text)
+
+
+def _letters(text: str) -> int:
+    """The letters of ASCII text (most news) are its bytes left when the others are deleted:
+    one C pass, where asking each character costs a call a character."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NOT_LETTERS))
     return sum(map(str.isalpha, text))
+
+
+# Every ASCII character that `str.isalpha` refuses: all but A-Z and a-z.
+_ASCII_NOT_LETTERS = bytes(byte for byte in range(128) if not chr(byte).isalpha())
