@@ -233,7 +233,7 @@ def test_the_broker_stopped_and_started_mid_run_workers_reconnect_and_finish(
 @pytest.mark.timeout(3000)
 # Seen here at 20,000 records (2026-12-06): 2 to 10 articles lost in 4 of 7 runs, jumped
 # over right after the first worker got partitions back and committed past as Faust's
-# "gap"; now read again (streams/consumer.py: _add_gap), 8 of 8 runs here since.
+# "gap"; now read again (streams/consumer.py: _add_gap), 14 of 14 runs here since.
 def test_a_second_worker_joining_and_leaving_keeps_the_accounting(
     broker: LocalBroker, tmp_path: Path, data: Corpus, rng: random.Random
 ):
