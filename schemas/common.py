@@ -50,9 +50,9 @@ def construct(cls: type[M], **values: Any) -> M:
     fraction of the time: pydantic's general path looks up aliases and validation aliases
     for every field on every call, and the alert stage builds a story and an alert for
     most matches. Models with aliases, a post-init or extra fields allowed take pydantic's."""
-    plan = _PLANS.get(cls, ())
-    if plan == ():
-        plan = _PLANS[cls] = _plan(cls)
+    if cls not in _PLANS:
+        _PLANS[cls] = _plan(cls)
+    plan = _PLANS[cls]
     if plan is None:
         return cls.model_construct(**values)
     fields: dict[str, Any] = {}

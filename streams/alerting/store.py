@@ -180,9 +180,10 @@ class AlertStore(Mapping[str, StateValue]):
         """A story founded and deleted in one batch is indexed in buckets that batch wrote:
         those of them listing it are where it is."""
         for key, members in written:
-            sids = unknown.get(key.split("|", 2)[1])
+            topic = key.split("|", 2)[1]
+            sids = unknown.get(topic)
             if sids:
-                deleted = self._deleted[key.split("|", 2)[1]]
+                deleted = self._deleted[topic]
                 for sid in sids.intersection(members):
                     if sid in deleted:
                         deleted[sid] = (*deleted[sid], key)
