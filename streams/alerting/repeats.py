@@ -53,24 +53,14 @@ def _holds(chunk: object, wanted: bytes) -> bool:
         return False
     digests = chunk.digests
     if len(digests) == CHUNK * DIGEST_BYTES:  # full, so never changed: a set of it, once
-        held = _FULL.get(id(chunk))
-        if held is None or held[0] is not chunk:
-            if len(_FULL) >= MAX_SETS:
-                _FULL.clear()
-            held = _FULL[id(chunk)] = (chunk, _split(digests))
-        return wanted in held[1]
+        held = chunk.members
+        if held is None:
+            held = frozenset(
+                digests[i : i + DIGEST_BYTES] for i in range(0, len(digests), DIGEST_BYTES)
+            )
+            object.__setattr__(chunk, "members", held)  # a cache, not the chunk's value
+        return wanted in held
     at = digests.find(wanted)
     while at >= 0 and at % DIGEST_BYTES:
         at = digests.find(wanted, at + 1)
     return at >= 0
-
-
-def _split(digests: bytes) -> frozenset[bytes]:
-    return frozenset(digests[i : i + DIGEST_BYTES] for i in range(0, len(digests), DIGEST_BYTES))
-
-
-#: Full chunks' digest sets, by the chunk's id (the chunk is kept with its set, so the id
-#: is not reused while the entry lives). A topic's ring is at most CHUNKS - 1 full chunks;
-#: MAX_SETS of them (about 60 KiB each) bound the memory; past it the cache starts afresh.
-MAX_SETS = 512
-_FULL: dict[int, tuple[Chunk, frozenset[bytes]]] = {}

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -126,6 +126,9 @@ class Chunk:
     bytes values to a changelog as they are, past the codec that reads them back."""
 
     digests: bytes = b""
+    #: A full chunk's digests as a set, made by its first search (streams/alerting/repeats.py)
+    #: and dropped with it: the memory follows the ring, at most its full chunks.
+    members: frozenset[bytes] | None = field(default=None, compare=False, repr=False)
 
 
 StateValue = TopicState | Story | AlertMark | Ids | Chunk

@@ -84,3 +84,27 @@ def test_the_ring_finds_a_digest_only_where_one_starts_in_a_full_chunk_as_in_a_f
         assert not repeats._holds(chunk, repeats.digest("never absorbed"))
         assert not repeats._holds(chunk, straddling)
     assert repeats._holds(full, repeats.digest("a1"))  # asked again: from the cached set
+
+
+def test_a_full_chunks_set_goes_with_the_chunk_so_memory_follows_the_ring():
+    """The ring rotates: a chunk replaced in the state must take its search set with it.
+    (A cache of sets by chunk, kept apart, held up to 512 of them, ~40 MiB, long after
+    their chunks were gone.)"""
+    import gc
+
+    from streams.alerting import repeats
+
+    def sets() -> int:
+        gc.collect()
+        return sum(
+            1 for o in gc.get_objects() if isinstance(o, frozenset) and len(o) == repeats.CHUNK
+        )
+
+    before = sets()
+    for n in range(20):  # a ring's worth and more, each chunk searched and then dropped
+        chunk = st.Chunk(b"".join(repeats.digest(f"{n}:{i}") for i in range(repeats.CHUNK)))
+        assert repeats._holds(chunk, repeats.digest(f"{n}:7"))
+        assert chunk.members is not None and len(chunk.members) == repeats.CHUNK
+        assert chunk == st.Chunk(chunk.digests)  # the set is a cache, not the value
+    del chunk
+    assert sets() == before
