@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from schemas import CleanArticle, TopicMatch, TopicScore
 from schemas.articles import MatchedArticle
+from schemas.common import construct
 from streams.alerting.logic import AlertRules
 from streams.alerting.records import summarize
 from streams.alerting.severity import escalations
@@ -24,7 +25,8 @@ def matched_article(article: CleanArticle, rules: AlertRules) -> MatchedArticle:
     """The article as the alert stage sees it: no body, its fingerprint instead."""
     body = f"{article.title}\n{article.text}"
     fingerprint = signature(body)
-    return MatchedArticle(
+    return construct(
+        MatchedArticle,
         **reference(article),
         summary=summarize(article.text),
         signature=list(fingerprint),
@@ -41,6 +43,6 @@ def topic_matches(
         return []
     matched = matched_article(article, rules)
     return [
-        TopicMatch(topic=topic, taxonomy_version=taxonomy_version, article=matched)
+        construct(TopicMatch, topic=topic, taxonomy_version=taxonomy_version, article=matched)
         for topic in topics
     ]

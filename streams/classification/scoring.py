@@ -175,13 +175,14 @@ class Scorer:
             if found is None:
                 continue
             for leaf in by_key[key]:
+                field, weight = leaf.field, leaf.weight
                 for hit in found:
-                    if leaf.field == ANYWHERE or _in_field(hit, leaf.field, lead):
+                    if field == ANYWHERE or _in_field(hit, field, lead):
                         weights = paragraphs.get(hit[4])
                         if weights is None:
-                            paragraphs[hit[4]] = [leaf.weight * hit[3]]
+                            paragraphs[hit[4]] = [weight * hit[3]]
                         else:
-                            weights.append(leaf.weight * hit[3])
+                            weights.append(weight * hit[3])
         return self.pooled(paragraphs)
 
     def pooled(self, paragraphs: dict[int, list[float]]) -> float:
