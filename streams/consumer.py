@@ -202,12 +202,13 @@ class Consumer(faust_aiokafka.Consumer):
             del rewinds[tp]
             if tp in assigned:  # else its new owner reads it from the committed offset
                 log.info(
-                    "reading %s[%s] again from offset %s (passed on up to %s, fetched to %s)",
+                    "reading %s[%s] again from offset %s (passed on up to %s, fetched to %s; %s)",
                     tp.topic,
                     tp.partition,
                     offset,
                     self._read_offset[tp],
                     thread.fetched_up_to(tp) if thread is not None else None,
+                    self._whereabouts(tp, offset),
                 )
                 self._reads.passed.pop(tp, None)
                 self._reads.sought[tp] = offset
@@ -285,11 +286,12 @@ class Consumer(faust_aiokafka.Consumer):
                 reads.rewind(tp, start)
                 return None
             log.warning(
-                "%s[%s]: offsets %s..%s never arrived after a second read; going on",
+                "%s[%s]: offsets %s..%s never arrived after a second read; going on (%s)",
                 tp.topic,
                 tp.partition,
                 start,
                 min(acked) - 1,
+                self._whereabouts(tp, start),
             )
         reads.missing.pop(tp, None)
         offset: int | None = super()._new_offset(tp)
@@ -359,6 +361,30 @@ class Consumer(faust_aiokafka.Consumer):
         acked = self._acked_index[tp]
         held = {m.offset for m in list(self._unacked_messages) if m.tp == tp and not m.acked}
         return next((o for o in range(low, high) if o not in acked and o not in held), None)
+
+    def _whereabouts(self, tp: TP, offset: int) -> str:
+        """What the consumer knows of a record read again, for the log: a record that is
+        fetched again and still never acknowledged (seen after restarts, a minute and a
+        half at a time; the README's Delivery guarantees) has to be lost somewhere between
+        the fetch and the acknowledgement, and this says where it is not."""
+        try:
+            held = [m for m in list(self._unacked_messages) if m.tp == tp]
+            mine = [m for m in held if m.offset == offset]
+            state = (
+                f"held: refcount {mine[0].refcount}, acked {mine[0].acked}"
+                if mine
+                else "not held by a stream"
+            )
+            acked = self._acked[tp]
+            return (
+                f"{state}; {len(held)} held on the partition; committed"
+                f" {self._committed_offset[tp]}; first acknowledged"
+                f" {min(acked) if acked else None}; skipped"
+                f" {len(self._reads.skipped.get(tp, ()))}; flow"
+                f" {'on' if self.app.flow_control.is_active() else 'off'}"
+            )
+        except Exception as error:  # a log line must never stop the consumer
+            return f"unknown: {error!r}"
 
     def _passed_over(self, tp: TP, start: int) -> bool:
         """The start was passed on (a later record of the partition was, since it was last

@@ -426,3 +426,20 @@ def test_a_changelog_topics_jumps_are_faust_s_gaps():
     asyncio.run(consumer._add_gap(changelog, 4, 9))
     assert consumer._reads.rewinds == {}
     assert consumer._gap[changelog].overlaps(4, 9)
+
+
+def test_the_log_of_a_record_read_again_says_whether_a_stream_holds_it():
+    """The slow restart (README, Delivery guarantees): a record fetched again and never
+    acknowledged. The log line of each read-again says where it is not lost."""
+    consumer = _consumer(flow=True)
+    held = _message(7)
+    held.refcount = 1
+    consumer._unacked_messages.add(held)
+    consumer._acked[RAW].extend([9, 10])
+    consumer._committed_offset[RAW] = 7
+    said = consumer._whereabouts(RAW, 7)
+    assert "held: refcount 1, acked False" in said
+    assert "committed 7" in said and "first acknowledged 9" in said and "flow on" in said
+    assert consumer._whereabouts(RAW, 8).startswith("not held by a stream")
+    consumer._unacked_messages = None  # whatever goes wrong, a log line stops nothing
+    assert consumer._whereabouts(RAW, 7).startswith("unknown:")
