@@ -359,8 +359,13 @@ class Consumer(faust_aiokafka.Consumer):
         if low >= high:
             return None
         acked = self._acked_index[tp]
-        held = {m.offset for m in list(self._unacked_messages) if m.tp == tp and not m.acked}
+        held = {m.offset for m in self._held_on(tp) if not m.acked}
         return next((o for o in range(low, high) if o not in acked and o not in held), None)
+
+    def _held_on(self, tp: TP) -> list[Message]:
+        """The partition's messages passed on and not yet finally acknowledged: a copy, as
+        acknowledgements change the set while it is read."""
+        return [m for m in list(self._unacked_messages) if m.tp == tp]
 
     def _whereabouts(self, tp: TP, offset: int) -> str:
         """What the consumer knows of a record read again, for the log: a record that is
@@ -368,7 +373,7 @@ class Consumer(faust_aiokafka.Consumer):
         half at a time; the README's Delivery guarantees) has to be lost somewhere between
         the fetch and the acknowledgement, and this says where it is not."""
         try:
-            held = [m for m in list(self._unacked_messages) if m.tp == tp]
+            held = self._held_on(tp)
             mine = [m for m in held if m.offset == offset]
             state = (
                 f"held: refcount {mine[0].refcount}, acked {mine[0].acked}"
@@ -396,7 +401,7 @@ class Consumer(faust_aiokafka.Consumer):
         reads = self._reads
         if reads.passed.get(tp, -1) <= start:
             return False
-        if any(m.tp == tp and m.offset == start for m in list(self._unacked_messages)):
+        if any(m.offset == start for m in self._held_on(tp)):
             return False
         tries = reads.quick.get(tp, (start, 0))
         tries = (start, tries[1] + 1 if tries[0] == start else 1)
