@@ -1,10 +1,10 @@
 """The Faust testing guide's app fixture, and a recorder in place of Kafka for what agents send.
 
 The agents send through `streams.stage.Publisher`, their table writes too (to the tables'
-changelog topics, through `streams.stage.TableWriter`); here every record is recorded and
-acknowledged at once, table writes decoded, as (table, partition, key, value), in
-`Sent.changelog` only. `test_context` streams have no consumer generation or assignment,
-so every event counts as current.
+changelog topics, through `streams.stage.TableWriter`), a batch per topic partition; here
+every batch is recorded and acknowledged at once, table writes decoded, as (table,
+partition, key, value), in `Sent.changelog` only. `test_context` streams have no consumer
+generation or assignment, so every event counts as current.
 """
 
 from __future__ import annotations
@@ -72,27 +72,38 @@ def sent(app: faust.App) -> Iterator[Sent]:
         for name, table in (("seen", seen), ("alert-state", alert_state), ("furniture", furniture))
     }
 
-    async def send(self: Publisher, topic: str, out: Any) -> asyncio.Future[Any]:
+    async def partitions(self: Publisher, sends: Any) -> list[int]:
+        return [out.partition or 0 for _, out in sends]
+
+    async def send_batches(
+        self: Publisher, topic: str, partition: int, outs: Any
+    ) -> list[tuple[int, int, asyncio.Future[Any]]]:
+        """One batch of them all, recorded and acknowledged at once (or failed: `failures`)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if recorded.failures:
             future.set_exception(recorded.failures.pop(0))
-            return future
-        if topic in tables:
-            name, table = tables[topic]
-            key = codecs.loads(table.key_serializer, out.key)
-            value = None if out.value is None else codecs.loads(table.value_serializer, out.value)
-            recorded.changelog.append((name, out.partition, key, value))
-            offset = len(recorded.changelog) - 1
-        else:
-            recorded[topic].append(out)
-            offset = len(recorded[topic]) - 1
-        partition = out.partition or 0
-        future.set_result(SimpleNamespace(topic=topic, partition=partition, offset=offset))
-        return future
+            return [(0, len(outs), future)]
+        first = None
+        for out in outs:
+            if topic in tables:
+                name, table = tables[topic]
+                key = codecs.loads(table.key_serializer, out.key)
+                value = (
+                    None if out.value is None else codecs.loads(table.value_serializer, out.value)
+                )
+                recorded.changelog.append((name, partition, key, value))
+                offset = len(recorded.changelog) - 1
+            else:
+                recorded[topic].append(out)
+                offset = len(recorded[topic]) - 1
+            first = offset if first is None else first
+        future.set_result(SimpleNamespace(topic=topic, partition=partition, offset=first))
+        return [(0, len(outs), future)]
 
     everything_current = staticmethod(lambda app, events: list(events))
     with (
-        patch.object(Publisher, "_send", send),
+        patch.object(Publisher, "_partitions", partitions),
+        patch.object(Publisher, "_send_batches", send_batches),
         patch("streams.cleaning.agents.current", everything_current),
         patch("streams.classification.agents.current", everything_current),
         patch("streams.alerting.agents.current", everything_current),

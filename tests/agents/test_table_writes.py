@@ -36,8 +36,10 @@ def test_a_write_is_in_memory_at_once_and_in_the_changelog_once_flushed(writer, 
 def test_a_record_kafka_did_not_take_is_sent_again_with_every_one_after_it(
     writer, sent, event_loop
 ):
-    """The first record fails (the leader moved), the second went through: both go again,
-    so the changelog's last value of every key is the last one written."""
+    """The first record's batch fails (its leader moved), the second's, on another
+    partition, went through: both go again, so the changelog's last value of every key is
+    the last one written."""
+    writer = TableWriter(alert_state, lambda key: 2 if key == "m|0" else 3)
     sent.failures = [NotLeaderForPartitionError()]
     writer("m|0", AlertMark(next_offset=1))
     writer("m|1", AlertMark(next_offset=2))
