@@ -36,6 +36,10 @@ class LagTracker(Sensor):
         super().__init__()
         self.stages, self.metrics, self.stall_seconds = stages, metrics, stall_seconds
         self.progress: dict[TP, Progress] = {}
+        #: The last record finished per partition since the last report: (offset, Kafka
+        #: timestamp, when). Kept raw, one tuple a record (three records an article), and
+        #: folded into `progress` when the gauges are set.
+        self.finished: dict[TP, tuple[int, float | None, float]] = {}
         #: Partitions behind with no progress for stall_seconds, as of the last report.
         self.stalled: set[TP] = set()
         #: When `report` last completed (epoch seconds); None before the consumer runs.
@@ -43,11 +47,18 @@ class LagTracker(Sensor):
 
     def on_message_out(self, tp: TP, offset: int, message: Message) -> None:
         if tp.topic in self.stages:
-            known = self.progress.get(tp) or Progress(first_seen=time.time())
-            self.progress[tp] = processed(known, offset, message.timestamp, time.time())
+            self.finished[tp] = (offset, message.timestamp, time.time())
+
+    def _fold(self) -> None:
+        """What was finished since the last report, into each partition's progress."""
+        finished, self.finished = self.finished, {}
+        for tp, (offset, timestamp, when) in finished.items():
+            known = self.progress.get(tp) or Progress(first_seen=when)
+            self.progress[tp] = processed(known, offset, timestamp, when)
 
     async def report(self, consumer: faust.types.ConsumerT, now: float) -> None:
         """Set the lag of every assigned input partition; forget partitions now elsewhere."""
+        self._fold()
         assigned = {tp for tp in consumer.assignment() if tp.topic in self.stages}
         for tp in set(self.progress) - assigned:
             self._forget(tp)
@@ -66,6 +77,7 @@ class LagTracker(Sensor):
 
     def _forget(self, tp: TP) -> None:
         del self.progress[tp]
+        self.finished.pop(tp, None)
         labels = (self.stages[tp.topic], tp.topic, str(tp.partition))
         for gauge in (self.metrics.consumer_lag_messages, self.metrics.consumer_lag_seconds):
             with contextlib.suppress(KeyError):  # never reported: Kafka gave no highwater
@@ -101,6 +113,7 @@ def install(app: faust.App, settings: Settings) -> LagTracker:
     @app.task
     async def map_input_topics() -> None:  # at start: every agent is declared by then
         tracker.stages.update(agent_input_stages(app))
+        quiet_monitor(app)
 
     @app.timer(settings.monitoring.lag_interval_seconds, name="newsradar.consumer_lag")
     async def report_lag() -> None:
@@ -110,3 +123,15 @@ def install(app: faust.App, settings: Settings) -> LagTracker:
             log.debug("consumer lag not measured this time", exc_info=True)
 
     return tracker
+
+
+def quiet_monitor(app: faust.App) -> None:
+    """Take Faust's Monitor out of the sensors every record is announced to.
+
+    It keeps statistics of each record read (four calls a record, about 4 µs of Python:
+    dicts, deques, clocks) that only Faust's debug pages show (`/stats`, served with
+    `debug=True`); our metrics are our own. The consumer still tells it each partition's
+    end and commits directly (`app.monitor`), which costs nothing per record.
+    """
+    if app.monitor in set(app.sensors):
+        app.sensors.remove(app.monitor)

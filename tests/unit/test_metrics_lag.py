@@ -109,3 +109,38 @@ def test_each_agents_input_topic_is_mapped_to_the_agents_stage():
     dedup = streams.cleaning.agents.topics.dedup.get_topic_name()
     assert stages == {names.raw: "clean", dedup: "classify", names.matches: "alert"}
     assert set(stages.values()) == {"clean", "classify", "alert"}
+
+
+def test_of_the_records_finished_between_reports_the_last_counts():
+    metrics = Metrics(CollectorRegistry())
+    tracker = LagTracker({RAW: "clean"}, metrics)
+    raw0 = TP(RAW, 0)
+    for offset in range(3, 8):
+        tracker.on_message_out(raw0, offset, SimpleNamespace(timestamp=T0 - 10 + offset))
+    consumer = FakeConsumer({raw0: 12}, positions={})
+
+    asyncio.run(tracker.report(consumer, now=T0))  # type: ignore[arg-type]
+
+    assert tracker.progress[raw0].processed_offset == 7
+    assert gauge(metrics, "newsradar_consumer_lag_messages", "clean", RAW, 0) == 4
+    assert gauge(metrics, "newsradar_consumer_lag_seconds", "clean", RAW, 0) == 3
+    assert tracker.finished == {}  # folded: the next report starts from there
+
+
+def test_fausts_monitor_is_told_of_no_record_and_our_tracker_still_is():
+    from faust.sensors import Monitor
+    from faust.sensors.base import SensorDelegate
+    from mode.utils.trees import Node
+
+    from streams.monitoring.sensors import quiet_monitor
+
+    sensors = SensorDelegate(SimpleNamespace(beacon=Node(None)))  # type: ignore[arg-type]
+    app = SimpleNamespace(monitor=Monitor(), sensors=sensors)
+    tracker = LagTracker({RAW: "clean"})
+    app.sensors.add(app.monitor)  # as Faust does when the app starts
+    app.sensors.add(tracker)
+    quiet_monitor(app)  # type: ignore[arg-type]
+    quiet_monitor(app)  # type: ignore[arg-type]  (twice is harmless)
+    assert set(app.sensors) == {tracker}
+    app.sensors.on_message_out(TP(RAW, 0), 4, SimpleNamespace(timestamp=T0))
+    assert tracker.finished[TP(RAW, 0)][0] == 4 and app.monitor.messages_active == 0
