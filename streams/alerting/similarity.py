@@ -47,7 +47,15 @@ _WORD_TABLE = bytes(
     for code in range(256)
 )
 _LONGEST = 64  # a word's bytes past this are hashed with the last weight again
-_WEIGHTS = np.array([pow(0x100000001B3, i, 1 << 64) for i in range(_LONGEST)], dtype=np.uint64)
+_BASE = 0x100000001B3  # odd, so it has an inverse modulo 2^64
+_WEIGHTS = np.array([pow(_BASE, i, 1 << 64) for i in range(_LONGEST)], dtype=np.uint64)
+#: Texts up to this many bytes hash through prefix sums (`_word_hashes`): base^i and its
+#: inverse^i for every byte position, 1 MB together, built with numpy's wrapping products.
+_PREFIX_BYTES = 1 << 16
+_POWERS, _INVERSES = (
+    np.cumprod(np.r_[np.uint64(1), np.full(_PREFIX_BYTES - 1, factor, dtype=np.uint64)])
+    for factor in (_BASE, pow(_BASE, -1, 1 << 64))
+)
 # Odd multipliers that mix a shingle's three word hashes into one (positions differ), then
 # Knuth's multiplicative hash spreads it over the 32 bits the bins are cut from.
 _FIRST, _SECOND, _MIX = np.uint64(0x85EBCA77), np.uint64(0xC2B2AE3D), np.uint64(0x9E3779B1)
@@ -56,6 +64,13 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 
 def _word_hashes(text: str) -> np.ndarray:
     """A 64-bit polynomial hash of each word's bytes, in order: numpy over the whole text.
+
+    A word's hash is the sum of its bytes times base^k, k its byte's place in the word
+    (capped at `_LONGEST` - 1). As prefix sums: with S the running sum of byte_j base^j,
+    a word from `start` to `end` hashes to (S[end] - S[start]) inverse^start, exactly
+    (modulo 2^64, where the base has an inverse): one product and one running sum over the
+    text instead of gathering every word byte with its weight. A text with a word longer
+    than `_LONGEST` bytes, or longer than `_PREFIX_BYTES`, is hashed word byte by word byte.
 
     Masks are bool arrays and use methods, not numpy's functions: on an article's few
     thousand bytes a call's overhead is most of its cost.
@@ -68,11 +83,16 @@ def _word_hashes(text: str) -> np.ndarray:
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # a word's first byte, one past its last
     if not len(edges):
         return np.empty(0, dtype=np.uint64)
-    starts, lengths = edges[0::2], edges[1::2] - edges[0::2]
+    starts, ends = edges[0::2], edges[1::2]
+    data = np.frombuffer(encoded, dtype=np.uint8)
+    if len(data) < _PREFIX_BYTES and int((ends - starts).max()) <= _LONGEST:
+        sums = np.zeros(len(data) + 1, dtype=np.uint64)
+        np.cumsum(data * _POWERS[: len(data)], out=sums[1:])
+        return (sums[ends] - sums[starts]) * _INVERSES[starts]
+    lengths = ends - starts
     firsts = lengths.cumsum() - lengths  # where each word starts among the word bytes
     inside = padded[1:-1].nonzero()[0]  # each word byte's offset in `encoded`
     offsets = np.minimum(inside - starts.repeat(lengths), _LONGEST - 1)
-    data = np.frombuffer(encoded, dtype=np.uint8)
     return np.add.reduceat(data[inside] * _WEIGHTS[offsets], firsts)
 
 

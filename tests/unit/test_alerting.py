@@ -103,6 +103,16 @@ def test_empty_text_has_no_signature_and_matches_nothing():
             (42648200, 1255529280, 1121311552, 987093824),
             ["0:f95375ad", "1:f02d1795"],
         ),
+        (  # a word over 64 bytes: hashed byte by byte, its last bytes with one weight
+            "A " + "x" * 70 + " word, then more words of the day.",
+            (1254039712, 1119821984, 985604256, 851386528),
+            ["0:4ac1cd75", "1:82c1cd75"],
+        ),
+        (  # over 64 KB: hashed byte by byte too
+            "Plain words again, day " * 4000,
+            (731152230, 596934502, 462716774, 328499046),
+            ["0:04b371fb", "1:bcb371fb"],
+        ),
     ],
 )
 def test_signatures_stay_what_the_changelog_holds(text, first_bins, first_bands):
@@ -110,6 +120,22 @@ def test_signatures_stay_what_the_changelog_holds(text, first_bins, first_bands)
     sig = signature(text)
     assert sig[:4] == first_bins
     assert band_hashes(sig)[:2] == first_bands
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kyiv’s mayor said — again — that «the bridge» held; ÉTÉ été Київ…",
+        "Air defences shot down 23 drones overnight, the governor said on Telegram.",
+        "Ceasefire talks resume in Istanbul.\n\nDelegations met for three hours.",
+    ],
+)
+def test_the_prefix_sums_hash_every_word_as_the_byte_by_byte_way(text, monkeypatch):
+    from streams.alerting import similarity
+
+    fast = similarity._word_hashes(text)
+    monkeypatch.setattr(similarity, "_PREFIX_BYTES", 0)  # every text the byte-by-byte way
+    assert len(fast) and (similarity._word_hashes(text) == fast).all()
 
 
 # --- one alert per story -----------------------------------------------------------------
