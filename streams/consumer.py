@@ -200,6 +200,9 @@ class Consumer(faust_aiokafka.Consumer):
         thread = cast(ConsumerThread | None, getattr(self, "_thread", None))
         for tp, offset in list(rewinds.items()):
             del rewinds[tp]
+            committed = self._committed_offset[tp]
+            if committed is not None and offset < committed:
+                offset = committed  # processed and committed since: no need to read again
             if tp in assigned:  # else its new owner reads it from the committed offset
                 log.info(
                     "reading %s[%s] again from offset %s (passed on up to %s, fetched to %s; %s)",
@@ -242,9 +245,13 @@ class Consumer(faust_aiokafka.Consumer):
         reads.checked = now
         held = {m.tp for m in list(self._unacked_messages) if not m.acked}
         thread = cast(ConsumerThread, self._thread)
-        for tp, start in list(reads.starts.items()):
+        for tp in list(reads.starts):
+            start = self._start(tp)
             position = thread.fetched_up_to(tp)
-            if position is None or position <= start or tp in held or self._acked[tp]:
+            if start is None or position is None or position <= start:
+                reads.idle.pop(tp, None)
+                continue
+            if tp in held or self._acked[tp]:
                 reads.idle.pop(tp, None)
                 continue
             since = reads.idle.get(tp)
@@ -266,7 +273,7 @@ class Consumer(faust_aiokafka.Consumer):
         if tp in reads.rewinds:
             return None  # a record waits to be read again: commit nothing past it
         acked = self._acked[tp]
-        start = reads.starts.get(tp)
+        start = self._start(tp)
         if acked and start is not None and min(acked) > start and not self._gap[tp]:
             # Usually the missing record is still being processed: wait for it. Only one
             # missing for longer than any record takes was thrown away: read it again, once.
@@ -350,6 +357,30 @@ class Consumer(faust_aiokafka.Consumer):
             now - since,
         )
         await super()._add_gap(tp, missing, offset_to)
+
+    def _start(self, tp: TP) -> int | None:
+        """Where the partition's acknowledged run must begin: its start (at the rebalance,
+        or the last commit), or its committed offset where that is further.
+
+        Below the committed offset every record was processed (by this worker, or by the
+        partition's owner before a crash), and Faust ignores an acknowledgement there. A
+        start left below it (seen after restarts: a start one below the committed offset
+        on every partition, its record read again four times in 80 s, acknowledged in
+        vain, then given up on, while nothing was committed on the partition) is raised
+        to it, once, with a line in the log."""
+        start = self._reads.starts.get(tp)
+        committed = self._committed_offset[tp]
+        if start is None or committed is None or committed <= start:
+            return start
+        log.info(
+            "%s[%s]: start %s is below the committed offset %s; going on from there",
+            tp.topic,
+            tp.partition,
+            start,
+            committed,
+        )
+        self._reads.starts[tp] = committed
+        return int(committed)
 
     def _first_unhandled(self, tp: TP, low: int, high: int) -> int | None:
         """The first offset in [low, high), from the partition's committed offset up, that

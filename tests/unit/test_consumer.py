@@ -443,3 +443,28 @@ def test_the_log_of_a_record_read_again_says_whether_a_stream_holds_it():
     assert consumer._whereabouts(RAW, 8).startswith("not held by a stream")
     consumer._unacked_messages = None  # whatever goes wrong, a log line stops nothing
     assert consumer._whereabouts(RAW, 7).startswith("unknown:")
+
+
+def test_a_start_below_the_committed_offset_is_raised_to_it_and_commits_go_on():
+    """Seen after restarts: the start one below the committed offset on every partition,
+    its record read again and acknowledged in vain (Faust ignores an acknowledgement below
+    the committed offset), and nothing committed on the partition for a minute and a half."""
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 5})
+    consumer._committed_offset[RAW] = 6  # record 5 was processed and committed
+    assert consumer.ack(_message(5)) is False  # Faust: below the commit, not counted
+    consumer.ack(_message(6))
+    consumer.ack(_message(7))
+    assert consumer._new_offset(RAW) == 8
+    assert consumer._reads.starts[RAW] == 8
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == []
+
+
+def test_a_partition_is_never_read_again_from_below_its_committed_offset():
+    consumer = _consumer(flow=True)
+    consumer.starts_at({RAW: 0})
+    consumer._reads.rewind(RAW, 3)
+    consumer._committed_offset[RAW] = 10  # 3..9 were processed and committed meanwhile
+    asyncio.run(consumer._read_again())
+    assert consumer.seeks == [(RAW, 10)]
