@@ -32,6 +32,7 @@ from trafilatura.utils import HTML_PARSER
 
 from schemas import Removal
 from streams.budget import UNLIMITED, Budget
+from streams.cleaning.lead import with_lead
 from streams.cleaning.structure import host_of, without_named_furniture
 from streams.rejection import Rejected
 
@@ -146,6 +147,7 @@ def extract_page(
         return late
     document = bare_extraction(tree, url=url, fast=True, include_comments=False)
     text = (document.text or "") if isinstance(document, Document) else ""
+    text = with_lead(tree, text, page.title)
     text, removed = without_named_furniture(tree, text, host_of(url or page.canonical_url or ""))
     return Page(
         text=text,
