@@ -32,7 +32,8 @@ from trafilatura.utils import HTML_PARSER
 
 from schemas import Removal
 from streams.budget import UNLIMITED, Budget
-from streams.cleaning.structure import without_named_furniture
+from streams.cleaning.lead import with_lead
+from streams.cleaning.structure import host_of, without_named_furniture
 from streams.rejection import Rejected
 
 # Both log a warning per page they find nothing in; the clean stage reports that itself.
@@ -146,7 +147,8 @@ def extract_page(
         return late
     document = bare_extraction(tree, url=url, fast=True, include_comments=False)
     text = (document.text or "") if isinstance(document, Document) else ""
-    text, removed = without_named_furniture(tree, text)
+    text = with_lead(tree, text, page.title)
+    text, removed = without_named_furniture(tree, text, host_of(url or page.canonical_url or ""))
     return Page(
         text=text,
         title=page.title,

@@ -99,3 +99,56 @@ def test_a_named_wrapper_of_the_whole_article_says_nothing_of_its_lines():
     page += "</p></div></body></html>"
     text, removed = without_named_furniture(fromstring(page), "\n".join(BODY))
     assert (text, removed) == ("\n".join(BODY), [])
+
+
+SITE = "news.example"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "<p><a href='/2026/ferry-fares'>Ferry fares rise again on the island routes</a></p>",
+        "<ul><li><a href='https://www.news.example/b'>Ferry fares rise again on the island"
+        " routes</a></li></ul>",
+        "<h3><a href='//news.example/b'><span>Ferry fares rise</span> again on the island"
+        " routes</a></h3>",
+    ],
+)
+def test_a_line_that_is_only_a_link_to_another_page_of_the_site_is_removed(block):
+    line = "Ferry fares rise again on the island routes"
+    text, removed = without_named_furniture(fromstring(_page(block)), _extracted(line), SITE)
+    assert text.split("\n") == BODY
+    assert [(r.rule, r.text) for r in removed] == [("site_link", line)]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # A source on another site, an address, a link within the page.
+        "<p><a href='https://other.example/report'>Ferry fares rise again on the island"
+        " routes</a></p>",
+        "<p><a href='mailto:desk@news.example'>Ferry fares rise again on the island routes</a></p>",
+        "<p><a href='#fares'>Ferry fares rise again on the island routes</a></p>",
+        # Words outside the link: a sentence that links some of its words.
+        "<p>Read why <a href='/b'>ferry fares rise again on the island routes</a></p>",
+        # A table of links is data.
+        "<table><tr><td><a href='/b'>Ferry fares rise again on the island routes</a></td>"
+        "</tr></table>",
+    ],
+)
+def test_a_link_elsewhere_or_with_words_around_it_stays(block):
+    line = (
+        "Read why ferry fares rise again on the island routes"
+        if "Read why" in block
+        else "Ferry fares rise again on the island routes"
+    )
+    text, removed = without_named_furniture(fromstring(_page(block)), _extracted(line), SITE)
+    assert (text, removed) == (_extracted(line), [])
+
+
+def test_a_linked_line_that_is_also_said_elsewhere_on_the_page_stays():
+    # A table of contents links to the body's own subheading.
+    line = "How the fares are set"
+    block = f"<ul><li><a href='/a#how'>{line}</a></li></ul><p>{BODY[0]}</p><h2>{line}</h2>"
+    text, removed = without_named_furniture(fromstring(_page(block)), _extracted(line), SITE)
+    assert (text, removed) == (_extracted(line), [])
