@@ -86,9 +86,6 @@ _NAMED = etree.XPath("//*[@class or @id]" + "".join(f" | //{tag}" for tag in TAG
 _ANY_NAME = re.compile("|".join(NAMES))
 # A class or id as words: "TestReport__AuthorBox" is test, report, author, box.
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
-_HEADINGS = etree.XPath(
-    "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
-)
 _LINKS = etree.XPath("//body//a[@href]")
 # The elements a line of trafilatura's text is made of; a link's nearest one is its block.
 _BLOCKS = frozenset(
@@ -96,6 +93,7 @@ _BLOCKS = frozenset(
     | {f"h{level}" for level in range(1, 7)}
 )
 _CELLS = frozenset({"td", "th"})
+_HEADINGS = tuple(f"h{level}" for level in range(1, 7))
 # A word of a line, as line_key splits it; the punctuation that ends a box's last word.
 _TOKEN = re.compile(r"[^\W_]+")
 _TRAILING = ":.,;!?|»«\"' "
@@ -125,11 +123,10 @@ def without_named_furniture(
                 if len(line.strip()) < 2 * longest
                 else None
             )
-            if kind is None:
-                lines[at] = _without_boxes(line, boxes, page, tree, removed)
-            else:
+            if kind is not None:
                 lines[at] = None
                 removed.append(Removal(rule=kind, text=line))
+        _cut_merged_boxes(lines, boxes, page, tree, removed)
     for at in _orphan_headings(lines, tree):
         removed.append(Removal(rule=ORPHAN_HEADING, text=lines[at] or ""))
         lines[at] = None
@@ -142,27 +139,49 @@ def _orphan_headings(lines: list[str | None], tree: HtmlElement) -> list[int]:
     the extraction or our rules left out ("Related stories", "Participating blogs:")."""
     headings: set[str] | None = None
     orphans: list[int] = []
-    after = ""  # the words of the next line kept, "" at the end of the text
+    after: str | None = None  # the next line kept, None at the end of the text
     gone = False  # a line was removed between this one and that one
     for at in range(len(lines) - 1, -1, -1):
         line = lines[at]
-        key = line_key(line) if line is not None else ""
-        if line is None or not key:
-            gone = gone or line is None  # a blank line or a table's rule is no section
+        if line is None:
+            gone = True
             continue
-        if (
-            (not after or gone)
-            and key.count(" ") < HEADING_WORDS
-            and not line.startswith("|")  # a table's row: its cells may hold headings
-        ):
-            if headings is None:
-                headings = {_words(h) for h in _HEADINGS(tree)}
-            if key in headings and (not after or after in headings):
-                orphans.append(at)
-                gone = True
-                continue
-        after, gone = key, False
+        if _TOKEN.search(line) is None:
+            continue  # a blank line or a table's rule is no part of any section
+        if (after is None or gone) and not line.startswith("|"):  # a row's cells may be <th>
+            key = line_key(line)
+            if key.count(" ") < HEADING_WORDS:
+                if headings is None:
+                    headings = {_words(h) for h in tree.iter(*_HEADINGS)}
+                if key in headings and (after is None or line_key(after) in headings):
+                    orphans.append(at)
+                    gone = True
+                    continue
+        after, gone = line, False
     return orphans
+
+
+def _cut_merged_boxes(
+    lines: list[str | None],
+    boxes: list[tuple[str, str]],
+    page: list[str],
+    tree: HtmlElement,
+    removed: list[Removal],
+) -> None:
+    """Cut the whole text of each box out of the lines it was merged into (trafilatura joins
+    a short page's paragraphs into one line), when the box's words are nowhere else on the
+    page; each piece cut out goes to `removed`. Not a `site_link` block: a linked term may
+    be a word of a sentence too."""
+    # A box's longest word, casefolded, is in each line it is merged into: a cheap first test.
+    text = "\n".join(line for line in lines if line is not None).casefold()
+    probes = [(max(words.split(), key=len), words, kind) for words, kind in boxes]
+    merged = [box for box in probes if box[2] != SITE_LINK and box[0] in text]
+    for at, line in enumerate(lines):
+        if merged and line is not None:
+            folded = line.casefold()
+            inside = [(words, kind) for probe, words, kind in merged if probe in folded]
+            if inside:
+                lines[at] = _without_boxes(line, inside, page, tree, removed)
 
 
 def _without_boxes(
@@ -172,17 +191,14 @@ def _without_boxes(
     tree: HtmlElement,
     removed: list[Removal],
 ) -> str:
-    """The line without the whole text of each box merged into it (trafilatura joins a
-    short page's paragraphs into one line), when the box's words are nowhere else on the
-    page; each cut-out piece goes to `removed`."""
     key = f" {line_key(line)} "
     for words, kind in boxes:
-        if kind == SITE_LINK or len(words) >= len(key) or words not in key:
-            continue  # a linked term may be a word of a sentence too
+        if len(words) >= len(key) or words not in key:
+            continue
         if _furniture(words.strip(), [(words, kind)], page, tree) is None:
             continue
         tokens = list(_TOKEN.finditer(line))
-        keys = [line_key(t.group()) for t in tokens]
+        keys = [t.group().casefold() for t in tokens]
         wanted = words.split()
         for i in range(len(keys) - len(wanted) + 1):
             if keys[i : i + len(wanted)] == wanted:
