@@ -72,6 +72,10 @@ TAGS: dict[str, str] = {
 #: An element holding more than this share of the article's text is not a box beside it.
 MAX_SHARE = 0.3
 
+#: A box is cut out of a line only with this many words at least: a name or a label of one
+#: or two words ("Ben Doe", "Share") may as well be the line's own.
+MIN_CUT_WORDS = 3
+
 #: The rule of a heading left without its section (see _without_orphan_headings).
 ORPHAN_HEADING = "orphan_heading"
 #: A heading has at most this many words.
@@ -170,12 +174,16 @@ def _cut_merged_boxes(
 ) -> None:
     """Cut the whole text of each box out of the lines it was merged into (trafilatura joins
     a short page's paragraphs into one line), when the box's words are nowhere else on the
-    page; each piece cut out goes to `removed`. Not a `site_link` block: a linked term may
-    be a word of a sentence too."""
+    page, and it has MIN_CUT_WORDS; each piece cut out goes to `removed`. Not a `site_link`
+    block: a linked term may be a word of a sentence too."""
     # A box's longest word, casefolded, is in each line it is merged into: a cheap first test.
     text = "\n".join(line for line in lines if line is not None).casefold()
     probes = [(max(words.split(), key=len), words, kind) for words, kind in boxes]
-    merged = [box for box in probes if box[2] != SITE_LINK and box[0] in text]
+    merged = [
+        box
+        for box in probes
+        if box[2] != SITE_LINK and box[1].count(" ") > MIN_CUT_WORDS and box[0] in text
+    ]
     for at, line in enumerate(lines):
         if merged and line is not None:
             folded = line.casefold()

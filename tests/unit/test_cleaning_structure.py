@@ -193,6 +193,14 @@ def test_a_box_whose_words_are_also_the_bodys_is_not_cut_out_of_a_line(box):
     assert (text, removed) == (line, [])
 
 
+def test_a_box_of_one_or_two_words_is_not_cut_out_of_a_line():
+    # A caption "Sam Reed" beside a line "12. Sam Reed": the name may as well be the line's own.
+    box = "<figure><figcaption>Sam Reed</figcaption></figure>"
+    line = f"{BODY[0]} Sam Reed {BODY[1]}"
+    text, removed = without_named_furniture(fromstring(_page(box)), line)
+    assert (text, removed) == (line, [])
+
+
 def _with_headings(headings: list[str], box: str = "") -> str:
     """The body with the headings (where they stand on the page does not matter) and a box."""
     return _page("".join(f"<h2>{h}</h2>" for h in headings) + box)
