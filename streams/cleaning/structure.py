@@ -1,6 +1,7 @@
 """Furniture the page's markup names: lines of trafilatura's text that came from a small
 element whose class or id says what it is (`related`, `author`, `caption`, `social`,
-`newsletter`, `disclosure`, `breadcrumb`, ...) or that is a <figcaption>. Pure.
+`newsletter`, `disclosure`, `breadcrumb`, `button`, ...) or that is a <figcaption> or an
+<address>. Pure.
 
 trafilatura drops most such boxes itself, but not all: its lists of names are tried on
 some tags only (not on <a>, <figcaption>, <article> or <h3>), and it puts back what it
@@ -14,6 +15,13 @@ The links say as much: a line whose every word is inside links, one of them to a
 page of the same site, is another story's headline or a menu entry (rule `site_link`),
 on the same terms. A source cited by a link to another site stays, and so do a table's
 cells and a link within the page.
+
+trafilatura joins a short page's paragraphs into one line, a named box's among them: the
+box's words are then cut out of that line, on the same terms (not a `site_link` block's: a
+linked term may be a word of a sentence too). And a heading whose section is gone (it ends
+the text, or only removed lines part it from the next heading) introduced a box the
+extraction or these rules left out: "Related stories", "Participating blogs:" (rule
+`orphan_heading`).
 """
 
 from __future__ import annotations
@@ -30,6 +38,9 @@ from streams.cleaning.text import line_key
 #: Words, not substrings: "bio" is not "biology", "related" not "relative".
 NAMES: dict[str, str] = {
     "related": "related_card",
+    "sharedaddy": "share",  # WordPress (Jetpack): its share and like bar
+    "button": "page_furniture",  # a control's label: "Print", "Save tip", "Read on"
+    "btn": "page_furniture",
     "author": "author_bio",
     "bio": "author_bio",
     "byline": "author_bio",
@@ -53,9 +64,22 @@ NAMES: dict[str, str] = {
     "tags": "page_furniture",
 }
 #: Elements that are furniture whatever their class.
-TAGS: dict[str, str] = {"figcaption": "photo_credit", "nav": "page_furniture"}
+TAGS: dict[str, str] = {
+    "figcaption": "photo_credit",
+    "nav": "page_furniture",
+    "address": "author_bio",  # the contact of the article's or the page's author
+}
 #: An element holding more than this share of the article's text is not a box beside it.
 MAX_SHARE = 0.3
+
+#: A box is cut out of a line only with this many words at least: a name or a label of one
+#: or two words ("Ben Doe", "Share") may as well be the line's own.
+MIN_CUT_WORDS = 3
+
+#: The rule of a heading left without its section (see _without_orphan_headings).
+ORPHAN_HEADING = "orphan_heading"
+#: A heading has at most this many words.
+HEADING_WORDS = 12
 
 #: The rule of a line that is a link to another page of the site and nothing else.
 SITE_LINK = "site_link"
@@ -73,6 +97,10 @@ _BLOCKS = frozenset(
     | {f"h{level}" for level in range(1, 7)}
 )
 _CELLS = frozenset({"td", "th"})
+_HEADINGS = tuple(f"h{level}" for level in range(1, 7))
+# A word of a line, as line_key splits it; the punctuation that ends a box's last word.
+_TOKEN = re.compile(r"[^\W_]+")
+_TRAILING = ":.,;!?|»«\"' "
 _HOST = re.compile(r"(?:https?:)?//(?:www\.)?([^/?#:]*)", re.IGNORECASE)
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -86,24 +114,109 @@ def without_named_furniture(
     # The text's size without its padding (some pages indent every line by dozens of spaces).
     boxes = _small_boxes(tree, MAX_SHARE * len(" ".join(text.split())))
     boxes += _site_links(tree, host, text)
-    if not boxes:
-        return text, []
-    longest = max(len(words) for words, _ in boxes)
-    kept: list[str] = []
+    # Each line of the text, None where a removed one was.
+    lines: list[str | None] = list(text.split("\n"))
     removed: list[Removal] = []
-    page: list[str] = []  # the page's words, read once a line is found in a box
-    for line in text.split("\n"):
-        # A line longer than every box cannot be in one (the words are shorter than the line).
-        kind = (
-            _furniture(line_key(line), boxes, page, tree)
-            if len(line.strip()) < 2 * longest
-            else None
-        )
-        if kind is None:
-            kept.append(line)
-        else:
-            removed.append(Removal(rule=kind, text=line))
-    return "\n".join(kept), removed
+    if boxes:
+        longest = max(len(words) for words, _ in boxes)
+        page: list[str] = []  # the page's words, read once a line is found in a box
+        for at, line in enumerate(text.split("\n")):
+            # A line longer than every box cannot be in one (its words are shorter than it).
+            kind = (
+                _furniture(line_key(line), boxes, page, tree)
+                if len(line.strip()) < 2 * longest
+                else None
+            )
+            if kind is not None:
+                lines[at] = None
+                removed.append(Removal(rule=kind, text=line))
+        _cut_merged_boxes(lines, boxes, page, tree, removed)
+    for at in _orphan_headings(lines, tree):
+        removed.append(Removal(rule=ORPHAN_HEADING, text=lines[at] or ""))
+        lines[at] = None
+    return "\n".join(line for line in lines if line is not None), removed
+
+
+def _orphan_headings(lines: list[str | None], tree: HtmlElement) -> list[int]:
+    """Where the headings whose section is gone are, last first: a heading that ends the
+    text, or that only removed lines (None) part from the next heading, introduced a box
+    the extraction or our rules left out ("Related stories", "Participating blogs:")."""
+    headings: set[str] | None = None
+    orphans: list[int] = []
+    after: str | None = None  # the next line kept, None at the end of the text
+    gone = False  # a line was removed between this one and that one
+    for at in range(len(lines) - 1, -1, -1):
+        line = lines[at]
+        if line is None:
+            gone = True
+            continue
+        if _TOKEN.search(line) is None:
+            continue  # a blank line or a table's rule is no part of any section
+        if (after is None or gone) and not line.startswith("|"):  # a row's cells may be <th>
+            key = line_key(line)
+            if key.count(" ") < HEADING_WORDS:
+                if headings is None:
+                    headings = {_words(h) for h in tree.iter(*_HEADINGS)}
+                if key in headings and (after is None or line_key(after) in headings):
+                    orphans.append(at)
+                    gone = True
+                    continue
+        after, gone = line, False
+    return orphans
+
+
+def _cut_merged_boxes(
+    lines: list[str | None],
+    boxes: list[tuple[str, str]],
+    page: list[str],
+    tree: HtmlElement,
+    removed: list[Removal],
+) -> None:
+    """Cut the whole text of each box out of the lines it was merged into (trafilatura joins
+    a short page's paragraphs into one line), when the box's words are nowhere else on the
+    page, and it has MIN_CUT_WORDS; each piece cut out goes to `removed`. Not a `site_link`
+    block: a linked term may be a word of a sentence too."""
+    # A box's longest word, casefolded, is in each line it is merged into: a cheap first test.
+    text = "\n".join(line for line in lines if line is not None).casefold()
+    probes = [(max(words.split(), key=len), words, kind) for words, kind in boxes]
+    merged = [
+        box
+        for box in probes
+        if box[2] != SITE_LINK and box[1].count(" ") > MIN_CUT_WORDS and box[0] in text
+    ]
+    for at, line in enumerate(lines):
+        if merged and line is not None:
+            folded = line.casefold()
+            inside = [(words, kind) for probe, words, kind in merged if probe in folded]
+            if inside:
+                lines[at] = _without_boxes(line, inside, page, tree, removed)
+
+
+def _without_boxes(
+    line: str,
+    boxes: list[tuple[str, str]],
+    page: list[str],
+    tree: HtmlElement,
+    removed: list[Removal],
+) -> str:
+    key = f" {line_key(line)} "
+    for words, kind in boxes:
+        if len(words) >= len(key) or words not in key:
+            continue
+        if _furniture(words.strip(), [(words, kind)], page, tree) is None:
+            continue
+        tokens = list(_TOKEN.finditer(line))
+        keys = [t.group().casefold() for t in tokens]
+        wanted = words.split()
+        for i in range(len(keys) - len(wanted) + 1):
+            if keys[i : i + len(wanted)] == wanted:
+                start, end = tokens[i].start(), tokens[i + len(wanted) - 1].end()
+                end += len(line[end:]) - len(line[end:].lstrip(_TRAILING))
+                removed.append(Removal(rule=kind, text=line[start:end].strip()))
+                line = (line[:start].rstrip() + " " + line[end:].lstrip()).strip()
+                key = f" {line_key(line)} "
+                break
+    return line
 
 
 def _small_boxes(tree: HtmlElement, limit: float) -> list[tuple[str, str]]:

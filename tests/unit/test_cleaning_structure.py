@@ -64,6 +64,21 @@ def _extracted(line: str, body: list[str] = BODY) -> str:
             "Get the river report every Friday",
             "newsletter",
         ),
+        (
+            "<div class='sharedaddy sd-block sd-like'><h3 class='sd-title'>Like this:</h3></div>",
+            "Like this:",
+            "share",
+        ),
+        (
+            "<div class='tip-action-bar__button'><span>Save this tip</span></div>",
+            "Save this tip",
+            "page_furniture",
+        ),
+        (
+            "<address>Written by Sam Reed, last changed on 3 May</address>",
+            "Written by Sam Reed, last changed on 3 May",
+            "author_bio",
+        ),
     ],
 )
 def test_a_line_from_a_named_box_is_removed_with_its_kind(box, line, rule):
@@ -152,3 +167,77 @@ def test_a_linked_line_that_is_also_said_elsewhere_on_the_page_stays():
     block = f"<ul><li><a href='/a#how'>{line}</a></li></ul><p>{BODY[0]}</p><h2>{line}</h2>"
     text, removed = without_named_furniture(fromstring(_page(block)), _extracted(line), SITE)
     assert (text, removed) == (_extracted(line), [])
+
+
+def test_a_named_box_merged_into_a_line_is_cut_out_of_it():
+    # trafilatura joined a short page's paragraphs into one line, the share bar's among them.
+    box = "<div class='sharedaddy'><h3>Share this:</h3><a href='#'>Mastodon</a> Email</div>"
+    line = f"{BODY[0]} Share this: Mastodon Email {BODY[1]}"
+    text, removed = without_named_furniture(fromstring(_page(box)), line)
+    assert text == f"{BODY[0]} {BODY[1]}"
+    assert [(r.rule, r.text) for r in removed] == [("share", "Share this: Mastodon Email")]
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        # The box's words are said in the body too.
+        "<div class='share-bar'><p>the new flood barrier</p></div>",
+        # A linked term of a menu may be a word of a sentence.
+        "<ul><li><a href='/barrier'>barrier</a></li></ul>",
+    ],
+)
+def test_a_box_whose_words_are_also_the_bodys_is_not_cut_out_of_a_line(box):
+    line = " ".join(BODY)
+    text, removed = without_named_furniture(fromstring(_page(box)), line, SITE)
+    assert (text, removed) == (line, [])
+
+
+def test_a_box_of_one_or_two_words_is_not_cut_out_of_a_line():
+    # A caption "Sam Reed" beside a line "12. Sam Reed": the name may as well be the line's own.
+    box = "<figure><figcaption>Sam Reed</figcaption></figure>"
+    line = f"{BODY[0]} Sam Reed {BODY[1]}"
+    text, removed = without_named_furniture(fromstring(_page(box)), line)
+    assert (text, removed) == (line, [])
+
+
+def _with_headings(headings: list[str], box: str = "") -> str:
+    """The body with the headings (where they stand on the page does not matter) and a box."""
+    return _page("".join(f"<h2>{h}</h2>" for h in headings) + box)
+
+
+def test_a_heading_that_ends_the_text_is_removed():
+    page = _with_headings(["More from the river desk:"])
+    text, removed = without_named_furniture(
+        fromstring(page), "\n".join([*BODY, "More from the river desk:"])
+    )
+    assert text.split("\n") == BODY
+    assert [(r.rule, r.text) for r in removed] == [("orphan_heading", "More from the river desk:")]
+
+
+def test_a_heading_whose_lines_were_all_removed_goes_with_them():
+    box = "<div class='related'><p>Canal boats return to the harbour basin</p></div>"
+    page = _with_headings(["Read more", "What comes next"], box)
+    lines = [*BODY[:2], "Read more", "Canal boats return to the harbour basin"]
+    lines += ["What comes next", *BODY[2:]]
+    text, removed = without_named_furniture(fromstring(page), "\n".join(lines))
+    assert text.split("\n") == [*BODY[:2], "What comes next", *BODY[2:]]
+    assert [r.rule for r in removed] == ["related_card", "orphan_heading"]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # A heading with its section.
+        [*BODY[:2], "What comes next", *BODY[2:]],
+        # A heading followed at once by a subheading: nothing of its section was removed.
+        [*BODY[:2], "What comes next", "The towpath", *BODY[2:]],
+        # A short last line that is no heading on the page.
+        [*BODY, "What comes next"],
+    ],
+)
+def test_a_heading_with_its_section_or_a_short_last_line_stays(lines):
+    headings = [] if lines[-1] == "What comes next" else ["What comes next", "The towpath"]
+    page = _with_headings(headings)
+    text, removed = without_named_furniture(fromstring(page), "\n".join(lines))
+    assert (text, removed) == ("\n".join(lines), [])
