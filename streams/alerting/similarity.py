@@ -48,7 +48,6 @@ _WORD_TABLE = bytes(
 )
 _LONGEST = 64  # a word's bytes past this are hashed with the last weight again
 _BASE = 0x100000001B3  # odd, so it has an inverse modulo 2^64
-_WEIGHTS = np.array([pow(_BASE, i, 1 << 64) for i in range(_LONGEST)], dtype=np.uint64)
 #: Texts up to this many bytes hash through prefix sums (`_word_hashes`): base^i and its
 #: inverse^i for every byte position, 1 MB together, built with numpy's wrapping products.
 _PREFIX_BYTES = 1 << 16
@@ -56,6 +55,7 @@ _POWERS, _INVERSES = (
     np.cumprod(np.r_[np.uint64(1), np.full(_PREFIX_BYTES - 1, factor, dtype=np.uint64)])
     for factor in (_BASE, pow(_BASE, -1, 1 << 64))
 )
+_WEIGHTS = _POWERS[:_LONGEST]  # a byte's weight by its place in the word
 # Odd multipliers that mix a shingle's three word hashes into one (positions differ), then
 # Knuth's multiplicative hash spreads it over the 32 bits the bins are cut from.
 _FIRST, _SECOND, _MIX = np.uint64(0x85EBCA77), np.uint64(0xC2B2AE3D), np.uint64(0x9E3779B1)
