@@ -248,10 +248,13 @@ class Consumer(faust_aiokafka.Consumer):
         for tp in list(reads.starts):
             start = self._start(tp)
             position = thread.fetched_up_to(tp)
-            if start is None or position is None or position <= start:
-                reads.idle.pop(tp, None)
-                continue
-            if tp in held or self._acked[tp]:
+            if (
+                start is None
+                or position is None
+                or position <= start
+                or tp in held
+                or self._acked[tp]
+            ):
                 reads.idle.pop(tp, None)
                 continue
             since = reads.idle.get(tp)
