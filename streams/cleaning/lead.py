@@ -22,6 +22,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from streams.cleaning.structure import NAMES as FURNITURE
+from streams.cleaning.structure import class_words
 from streams.cleaning.text import line_key
 
 #: The words of a class or id that name a lead.
@@ -56,7 +57,6 @@ _NAMED = etree.XPath("//body//*[@class or @id]")
 # Any lead's name in the lowered class and id, before they are split into words (a search
 # ignoring case costs three times as much).
 _ANY_NAME = re.compile("|".join(sorted(NAMES)))
-_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 # Where a title's parts meet: "Headline | Site", "Site / Section / Headline", "Site: Headline".
 _TITLE_PARTS = re.compile(r"\s+[|/–—:-]\s+|:\s+")
 
@@ -118,7 +118,7 @@ def _is_lead(element: HtmlElement) -> bool:
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
     if element.tag == "figure" or not _ANY_NAME.search(names.lower()):
         return False
-    words = {word.lower() for word in _WORDS.split(names)}
+    words = set(class_words(names))
     return not words.isdisjoint(NAMES) and words.isdisjoint(OTHER | FURNITURE.keys())
 
 

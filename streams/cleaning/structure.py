@@ -114,13 +114,13 @@ def without_named_furniture(
     # The text's size without its padding (some pages indent every line by dozens of spaces).
     boxes = _small_boxes(tree, MAX_SHARE * len(" ".join(text.split())))
     boxes += _site_links(tree, host, text)
-    # Each line of the text, None where a removed one was.
-    lines: list[str | None] = list(text.split("\n"))
+    original = text.split("\n")
+    lines: list[str | None] = list(original)  # None where a removed line was
     removed: list[Removal] = []
     if boxes:
         longest = max(len(words) for words, _ in boxes)
         page: list[str] = []  # the page's words, read once a line is found in a box
-        for at, line in enumerate(text.split("\n")):
+        for at, line in enumerate(original):
             # A line longer than every box cannot be in one (its words are shorter than it).
             kind = (
                 _furniture(line_key(line), boxes, page, tree)
@@ -278,10 +278,16 @@ def _kind(element: HtmlElement) -> str | None:
     if not _ANY_NAME.search(f"{element.get('class')} {element.get('id')}".lower()):
         return None
     for attribute in ("class", "id"):
-        for word in _WORDS.split(element.get(attribute) or ""):
-            if (kind := NAMES.get(word.lower())) is not None:
+        for word in class_words(element.get(attribute) or ""):
+            if (kind := NAMES.get(word)) is not None:
                 return kind
     return None
+
+
+def class_words(names: str) -> list[str]:
+    """A class or id attribute's words, lowercased, in order: "TestReport__AuthorBox" is
+    test, report, author, box."""
+    return [word.lower() for word in _WORDS.split(names)]
 
 
 def _furniture(
