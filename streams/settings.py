@@ -141,6 +141,13 @@ class WorkerSettings(BaseModel, frozen=True):
     linger_ms: int = Field(
         default=5, ge=0, le=1000, description="How long a producer batch waits for more records."
     )
+    gc_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        le=10_000_000,
+        description="Objects allocated (net) between the cycle collector's young passes, the"
+        " heap loaded at start frozen; 0: Python's own collector (bench/settings.md).",
+    )
 
 
 class ClassificationSettings(BaseModel, frozen=True):

@@ -14,6 +14,7 @@ from streams.classification.logic import compile_taxonomy
 from streams.classification.taxonomy import load_taxonomy
 from streams.cleaning.configure import clean_options
 from streams.cleaning.explain import explain
+from streams.collector import tune_collector
 from streams.commands.inputs import items, report, utcnow
 from streams.pipeline import LocalPipeline, Outcome, encoded
 from streams.rejection import Rejected
@@ -39,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON line per surviving article (or per alert); drops reported on stderr."""
     path = Path(args.taxonomy or settings.classification.taxonomy_path)
+    tune_collector(settings.worker.gc_threshold)  # as the worker's, for a like comparison
     pipeline = LocalPipeline(  # stories and duplicates span the whole run
         compile_taxonomy(load_taxonomy(path)),
         options=clean_options(settings.cleaning),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from streams.collector import tune_collector
 from streams.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from streams.shutdown import BoundedStopWorker
 
     ensure_topics(settings, extra=internal_topics(app))
+    tune_collector(settings.worker.gc_threshold)
 
     # A stop that cannot finish (Kafka gone) still ends the process, with exit 0.
     worker = BoundedStopWorker(app, loglevel=settings.log_level)
