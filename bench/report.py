@@ -159,6 +159,7 @@ def markdown(result: dict[str, Any]) -> str:
         _rss,
         _stages,
         _settings,
+        _collector,
         _reading,
     ):
         lines += section(result)
@@ -422,6 +423,35 @@ def _settings(result: dict[str, Any]) -> list[str]:
         "| setting | value | articles/s | rate / default | CPU ms/article |"
         f" CPU / default | p50 / p99 ms at {sweep['latency_load']}/s | idle cores |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+    ]
+
+
+def _collector(result: dict[str, Any]) -> list[str]:
+    found = result.get("collector")
+    if not found:
+        return []
+    rows = []
+    for v in found["values"]:
+        label = "0 (Python's own: 700, nothing frozen)" if v["value"] == "0" else v["value"]
+        by_generation = " / ".join(f"{x:.1f}" for x in v["collector_us_by_generation"])
+        passes = " / ".join(f"{x:,.0f}" for x in v["passes"])
+        rows.append(
+            f"| {label} | {harness.spread_text(v['cpu_ms_per_article'], '.2f')} |"
+            f" {harness.spread_text(v['collector_us_per_article'], '.1f')} |"
+            f" {v['collector_share']['median']:.1f}% | {by_generation} | {passes} |"
+        )
+    return [
+        "## The cycle collector (bench/system/collector.py)",
+        "",
+        f"One warm worker per `NEWSRADAR_WORKER__GC_THRESHOLD`, side by side; {found['rounds']}"
+        f" interleaved rounds of {found['articles_per_run']:,} plain articles. The collector's"
+        " time is what its passes took on the CPU clock of their thread.",
+        "",
+        "| threshold | worker CPU ms/article | collector us/article | share |"
+        " us by generation 0 / 1 / 2 | passes 0 / 1 / 2 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
     ]

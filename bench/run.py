@@ -6,6 +6,7 @@
     python -m bench.run --rss-articles 1000000 --rss-minutes 300 --only rss   # the long memory run
     python -m bench.run --only ceiling,throughput --bootstrap 127.0.0.1:19092
     python -m bench.run --only settings  # the worker's settings against their alternatives
+    python -m bench.run --only collector # the cycle collector's share of the worker's CPU
 
 The broker: --bootstrap, else NEWSRADAR_TEST_KAFKA, else a local broker of our own on free
 ports (bench/system/broker.py), stopped afterwards. Results: bench/results/<mode>.json,
@@ -25,10 +26,11 @@ from typing import Any
 
 from bench import harness, report
 from bench.micro import stages
-from bench.system import alert_stage, broker, pipeline, process_ratio, settings_sweep
+from bench.system import alert_stage, broker, collector, pipeline, process_ratio, settings_sweep
 from bench.system.pipeline import Ctx, Run, Sizing
 
-#: In the order they run; `settings` runs only when named (about 75 minutes here).
+#: In the order they run; `settings` (about 75 minutes here) and `collector` (about 10) run
+#: only when named.
 BENCHMARKS = (
     "stages",
     "ceiling",
@@ -38,7 +40,7 @@ BENCHMARKS = (
     "process-ratio",
     "rss",
 )
-OPT_IN = ("settings",)
+OPT_IN = ("settings", "collector")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Profile:
     stage_articles: tuple[int, int]  # plain, HTML
     stage_runs: int
     sweep: settings_sweep.Sweep
+    collector: tuple[int, int]  # articles per batch, rounds
     stall_s: float = 60.0
 
 
@@ -80,6 +83,7 @@ PROFILES = {
         stage_articles=(500, 100),
         stage_runs=5,
         sweep=settings_sweep.Sweep(articles=4000, runs=5, latency_load=50, latency_seconds=20),
+        collector=(8000, 3),
     ),
     "quick": Profile(
         ceiling=Sizing(probe=300, seconds=8, runs=3, lo=300, hi=50_000),
@@ -97,6 +101,7 @@ PROFILES = {
         stage_articles=(100, 20),
         stage_runs=3,
         sweep=settings_sweep.Sweep(articles=300, runs=2, latency_load=50, latency_seconds=4),
+        collector=(1000, 2),
     ),
     # CI: that every benchmark runs end to end; the figures mean nothing.
     "smoke": Profile(
@@ -115,6 +120,7 @@ PROFILES = {
         stage_articles=(3, 1),
         stage_runs=1,
         sweep=settings_sweep.Sweep(articles=10, runs=1, latency_load=10, latency_seconds=0.5),
+        collector=(10, 1),
         stall_s=30,
     ),
 }
@@ -183,6 +189,8 @@ def measure(run: Run, profile: Profile, chosen: tuple[str, ...], mode: str) -> d
         out["rss"] = _rss(run, profile, None)
     if "settings" in chosen:
         out["settings"] = settings_sweep.measure(run, profile.sweep)
+    if "collector" in chosen:
+        out["collector"] = collector.measure(run, *profile.collector)
     run.say("done")
     return out
 

@@ -43,3 +43,22 @@ def test_every_pipeline_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
     assert set(figures["stages"]["plain"]["steps_us"]) == set(figures["stages"]["html"]["steps_us"])
     summary = (tmp_path / "smoke.md").read_text()
     assert "| target | wanted |" in summary and "## End-to-end latency" in summary
+
+
+def test_the_collector_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
+    command = ["bench.run", "--smoke", "--only", "collector", "--bootstrap", kafka_bootstrap]
+    result = subprocess.run(
+        [sys.executable, "-m", *command, "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    values = json.loads((tmp_path / "smoke.json").read_text())["collector"]["values"]
+    assert [v["value"] for v in values] == ["0", "700", "10000", "50000"]
+    for value in values:
+        assert value["cpu_ms_per_article"]["median"] > 0  # every worker cleared its batch
+        assert all(passes >= 0 for passes in value["passes"])
+    assert "## The cycle collector" in (tmp_path / "smoke.md").read_text()
