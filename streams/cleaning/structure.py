@@ -241,26 +241,44 @@ def host_of(url: str) -> str:
 
 
 def _site_links(tree: HtmlElement, host: str, text: str) -> list[tuple[str, str]]:
-    """The words of each block (paragraph, list item, heading, ...) whose every word is
-    inside links, one of them to another page of the site (`host`): another story's
-    headline, a menu entry. A link elsewhere (a source, a document) or within the page
-    leaves its block alone, and so does a table's cell (a table of links is data). Only
-    links whose words are in the `text` are looked at (most of a page's are gone from it)."""
+    """The words of each block (paragraph, list item, heading, a link wrapped around a
+    heading, ...) whose every word is inside links, one of them to another page of the
+    site (`host`): another story's headline or card, a menu entry. A link elsewhere (a
+    source, a document) or within the page leaves its block alone, and so does a table's
+    cell (a table of links is data). Only links whose words are in the `text` are looked at
+    (most of a page's are gone from it)."""
     blocks: list[tuple[str, str]] = []
     seen: set[HtmlElement] = set()
     for link in _LINKS(tree):
-        words = " ".join(" ".join(link.itertext()).split())
-        if not words or words not in text or not _to_the_site(link.get("href", "").strip(), host):
+        if not _in_text(link, text) or not _to_the_site(link.get("href", "").strip(), host):
             continue
-        block = next((a for a in link.iterancestors() if a.tag in _BLOCKS), None)
-        if block is None or block in seen or block.tag in _CELLS:
-            continue
-        seen.add(block)
-        words = _words(block)
-        linked = " ".join(t for a in block.iter("a") if a.get("href") for t in a.itertext())
-        if words and words == line_key(linked):
-            blocks.append((f" {words} ", SITE_LINK))
+        for block in _blocks_around(link):
+            if block in seen or block.tag in _CELLS:
+                continue
+            seen.add(block)
+            words = _words(block)
+            linked = " ".join(t for a in block.iter("a") if a.get("href") for t in a.itertext())
+            if words and words == line_key(linked):
+                blocks.append((f" {words} ", SITE_LINK))
+                break
     return blocks
+
+
+def _in_text(link: HtmlElement, text: str) -> bool:
+    """Whether each of the link's texts is in `text` (a card's heading and summary are two
+    lines there)."""
+    pieces = [" ".join(piece.split()) for piece in link.itertext() if not piece.isspace()]
+    return bool(pieces) and all(piece in text for piece in pieces)
+
+
+def _blocks_around(link: HtmlElement) -> list[HtmlElement]:
+    """The link's block (its nearest block ancestor), then the link itself when it is
+    wrapped around a heading or a paragraph: a card (another story's headline, perhaps
+    with its summary) whose block holds more than the card, its date or its picture."""
+    around = [a for a in link.iterancestors() if a.tag in _BLOCKS][:1]
+    if any(element.tag in _BLOCKS for element in link.iterdescendants()):
+        around.append(link)
+    return around
 
 
 def _to_the_site(href: str, host: str) -> bool:

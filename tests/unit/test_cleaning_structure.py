@@ -161,6 +161,34 @@ def test_a_link_elsewhere_or_with_words_around_it_stays(block):
     assert (text, removed) == (_extracted(line), [])
 
 
+def test_a_card_whose_link_is_wrapped_around_its_heading_and_summary_is_removed():
+    # The card's block (the <article>) holds a date besides; the link alone is the card.
+    card = (
+        "<article><a href='/2026/ferry-fares'><h3>Ferry fares rise again on the island"
+        " routes</h3><p>The operator blames the price of fuel.</p></a><p>4 May 2026</p>"
+        "</article>"
+    )
+    lines = [
+        "Ferry fares rise again on the island routes",
+        "The operator blames the price of fuel.",
+    ]
+    text, removed = without_named_furniture(
+        fromstring(_page(card)), "\n".join([*BODY, *lines]), SITE
+    )
+    assert text.split("\n") == BODY
+    assert [(r.rule, r.text) for r in removed] == [("site_link", line) for line in lines]
+
+
+def test_a_card_linking_to_another_site_stays():
+    card = (
+        "<a href='https://other.example/fares'><h3>Ferry fares rise again on the island"
+        " routes</h3></a>"
+    )
+    line = "Ferry fares rise again on the island routes"
+    text, removed = without_named_furniture(fromstring(_page(card)), _extracted(line), SITE)
+    assert (text, removed) == (_extracted(line), [])
+
+
 def test_a_linked_line_that_is_also_said_elsewhere_on_the_page_stays():
     # A table of contents links to the body's own subheading.
     line = "How the fares are set"
