@@ -69,6 +69,9 @@ TAGS: dict[str, str] = {
     "nav": "page_furniture",
     "address": "author_bio",  # the contact of the article's or the page's author
 }
+#: Elements that are furniture by their microdata (schema.org) property: the page's own
+#: statement that they hold its author (a byline, a bio), not the story.
+ITEMPROPS: dict[str, str] = {"author": "author_bio"}
 #: An element holding more than this share of the article's text is not a box beside it.
 MAX_SHARE = 0.3
 
@@ -84,9 +87,9 @@ HEADING_WORDS = 12
 #: The rule of a line that is a link to another page of the site and nothing else.
 SITE_LINK = "site_link"
 
-# The elements worth splitting into words: those with a class or id, and the tags; a name
-# somewhere in the class or id (one regex search each) before the split.
-_NAMED = etree.XPath("//*[@class or @id]" + "".join(f" | //{tag}" for tag in TAGS))
+# The elements worth splitting into words: those with a class, id or microdata property,
+# and the tags; a name somewhere in the class or id (one regex search each) before the split.
+_NAMED = etree.XPath("//*[@class or @id or @itemprop]" + "".join(f" | //{tag}" for tag in TAGS))
 _ANY_NAME = re.compile("|".join(NAMES))
 # A class or id as words: "TestReport__AuthorBox" is test, report, author, box.
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
@@ -293,6 +296,9 @@ def _to_the_site(href: str, host: str) -> bool:
 def _kind(element: HtmlElement) -> str | None:
     if (kind := TAGS.get(str(element.tag))) is not None:
         return kind
+    for prop in (element.get("itemprop") or "").split():
+        if (kind := ITEMPROPS.get(prop)) is not None:
+            return kind
     if not _ANY_NAME.search(f"{element.get('class')} {element.get('id')}".lower()):
         return None
     for attribute in ("class", "id"):

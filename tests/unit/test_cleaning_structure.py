@@ -49,6 +49,13 @@ def _extracted(line: str, body: list[str] = BODY) -> str:
             "author_bio",
         ),
         (
+            # Microdata: the page says the element holds its author, whatever its class.
+            "<div class='box-x1' itemprop='author' itemscope><p>Sam Reed covers rivers for"
+            " the paper.</p></div>",
+            "Sam Reed covers rivers for the paper.",
+            "author_bio",
+        ),
+        (
             "<a class='relatedPost' href='/b'>Canal boats return to the harbour basin</a>",
             "Canal boats return to the harbour basin",
             "related_card",
