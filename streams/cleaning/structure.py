@@ -86,6 +86,8 @@ HEADING_WORDS = 12
 
 #: The rule of a line that is a link to another page of the site and nothing else.
 SITE_LINK = "site_link"
+#: The words of a class or id that name a date, which may stand beside such a link.
+DATES = frozenset({"date", "time", "datetime", "published", "pubdate", "timestamp"})
 
 # The elements worth splitting into words: those with a class, id or microdata property,
 # and the tags; a name somewhere in the class or id (one regex search each) before the split.
@@ -94,6 +96,7 @@ _ANY_NAME = re.compile("|".join(NAMES))
 # A class or id as words: "TestReport__AuthorBox" is test, report, author, box.
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _LINKS = etree.XPath("//body//a[@href]")
+_ANY_DATE = re.compile("date|time|publish")
 # The elements a line of trafilatura's text is made of; a link's nearest one is its block.
 _BLOCKS = frozenset(
     {"p", "li", "dt", "dd", "td", "th", "div", "blockquote", "figcaption", "section", "article"}
@@ -260,11 +263,28 @@ def _site_links(tree: HtmlElement, host: str, text: str) -> list[tuple[str, str]
                 continue
             seen.add(block)
             words = _words(block)
-            linked = " ".join(t for a in block.iter("a") if a.get("href") for t in a.itertext())
-            if words and words == line_key(linked):
+            if words and words == line_key(" ".join(_linked_texts(block))):
                 blocks.append((f" {words} ", SITE_LINK))
                 break
     return blocks
+
+
+def _linked_texts(element: HtmlElement) -> list[str]:
+    """The texts of the element's links and dates, in page order: a date beside a link
+    ("Ferry fares rise again, 4 May 2026") is another story's date, not a sentence's word."""
+    if (element.tag == "a" and element.get("href")) or _is_date(element):
+        return list(element.itertext())
+    return [
+        text for child in element if isinstance(child.tag, str) for text in _linked_texts(child)
+    ]
+
+
+def _is_date(element: HtmlElement) -> bool:
+    """A <time>, or an element whose class or id names a date ("event_date", "pubTime")."""
+    if element.tag == "time":
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return _ANY_DATE.search(names.lower()) is not None and not DATES.isdisjoint(class_words(names))
 
 
 def _in_text(link: HtmlElement, text: str) -> bool:

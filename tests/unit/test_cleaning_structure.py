@@ -134,10 +134,17 @@ SITE = "news.example"
         " routes</a></li></ul>",
         "<h3><a href='//news.example/b'><span>Ferry fares rise</span> again on the island"
         " routes</a></h3>",
+        # Another story's entry with its date.
+        "<ul><li><a href='/b'>Ferry fares rise again on the island routes</a>"
+        " <time datetime='2026-05-04'>4 May 2026</time></li></ul>",
+        "<ul><li><a href='/b'><h4>Ferry fares rise again on the island routes</h4></a>"
+        "<div class='event_date'>4 May 2026</div></li></ul>",
     ],
 )
 def test_a_line_that_is_only_a_link_to_another_page_of_the_site_is_removed(block):
     line = "Ferry fares rise again on the island routes"
+    if "May" in block:
+        line += " 4 May 2026"
     text, removed = without_named_furniture(fromstring(_page(block)), _extracted(line), SITE)
     assert text.split("\n") == BODY
     assert [(r.rule, r.text) for r in removed] == [("site_link", line)]
@@ -153,6 +160,8 @@ def test_a_line_that_is_only_a_link_to_another_page_of_the_site_is_removed(block
         "<p><a href='#fares'>Ferry fares rise again on the island routes</a></p>",
         # Words outside the link: a sentence that links some of its words.
         "<p>Read why <a href='/b'>ferry fares rise again on the island routes</a></p>",
+        "<p><a href='/b'>Ferry fares rise again</a> <span class='update'>on the island"
+        " routes</span></p>",
         # A table of links is data.
         "<table><tr><td><a href='/b'>Ferry fares rise again on the island routes</a></td>"
         "</tr></table>",
