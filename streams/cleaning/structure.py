@@ -27,6 +27,7 @@ extraction or these rules left out: "Related stories", "Participating blogs:" (r
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -86,6 +87,8 @@ HEADING_WORDS = 12
 
 #: The rule of a line that is a link to another page of the site and nothing else.
 SITE_LINK = "site_link"
+#: A line inside a block made of this many links to the site and nothing else is a menu.
+MENU_LINKS = 2
 #: The words of a class or id that name a date, which may stand beside such a link.
 DATES = frozenset({"date", "time", "datetime", "published", "pubdate", "timestamp"})
 
@@ -266,7 +269,57 @@ def _site_links(tree: HtmlElement, host: str, text: str) -> list[tuple[str, str]
             if words and words == line_key(" ".join(_linked_texts(block))):
                 blocks.append((f" {words} ", SITE_LINK))
                 break
+            blocks += [(f" {words} ", SITE_LINK) for words in _menu_lines(block, host)]
     return blocks
+
+
+@dataclass
+class _Line:
+    """A line of a block, as _menu_lines reads it: its texts, those inside links or dates,
+    and how many links to the site it holds."""
+
+    texts: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
+    links: int = 0
+
+    def add(self, text: str | None, linked: bool) -> None:
+        if text:
+            self.texts.append(text)
+            if linked:
+                self.linked.append(text)
+
+    def menu(self) -> str:
+        """The line's words when it is MENU_LINKS links to the site and nothing else."""
+        words = line_key(" ".join(self.texts))
+        linked = self.links >= MENU_LINKS and words == line_key(" ".join(self.linked))
+        return words if linked else ""
+
+
+def _menu_lines(block: HtmlElement, host: str) -> list[str]:
+    """The words of each line of the block (its lines part at <br> and at the blocks in
+    it) made of MENU_LINKS or more links to pages of the site and nothing else but
+    separators: "Press kit | RSS feed" below a press release."""
+    if block.find(".//br") is None:
+        return []
+    lines = [_Line()]
+    _read_lines(block, lines, host, linked=False)
+    return [words for line in lines if (words := line.menu())]
+
+
+def _read_lines(element: HtmlElement, lines: list[_Line], host: str, linked: bool) -> None:
+    if element.tag == "br" or element.tag in _BLOCKS:
+        lines.append(_Line())
+    if element.tag == "a" and element.get("href"):
+        lines[-1].links += _to_the_site(element.get("href", "").strip(), host)
+        linked = True
+    linked = linked or _is_date(element)
+    lines[-1].add(element.text, linked)
+    for child in element:
+        if isinstance(child.tag, str):
+            _read_lines(child, lines, host, linked)
+        lines[-1].add(child.tail, linked)
+    if element.tag in _BLOCKS:
+        lines.append(_Line())
 
 
 def _linked_texts(element: HtmlElement) -> list[str]:

@@ -205,6 +205,32 @@ def test_a_card_linking_to_another_site_stays():
     assert (text, removed) == (_extracted(line), [])
 
 
+RELEASE = (
+    "<div>The new ferries enter service in June.<br><br>"
+    "<a href='/press/ferries'>Press kit: all releases</a> <span>|</span>"
+    " <a href='https://news.example/rss'><span class='icon'></span>RSS feed</a><br>"
+    "<a href='/contact'>Contact the desk</a><br>"
+    "<a href='https://other.example/a'>Harbour office</a> | <a href='https://other.example/b'>"
+    "Timetables</a></div>"
+)
+
+
+def test_a_line_of_links_to_the_site_inside_a_block_is_a_menu():
+    # Lines parted by <br> in one block: only the line of two links to the site and a
+    # separator goes; one link alone may be a sentence's, links elsewhere are sources.
+    lines = [
+        "The new ferries enter service in June.",
+        "Press kit: all releases | RSS feed",
+        "Contact the desk",
+        "Harbour office | Timetables",
+    ]
+    text, removed = without_named_furniture(
+        fromstring(_page(RELEASE)), "\n".join([*BODY, *lines]), SITE
+    )
+    assert text.split("\n") == [*BODY, *lines[:1], *lines[2:]]
+    assert [(r.rule, r.text) for r in removed] == [("site_link", lines[1])]
+
+
 def test_a_linked_line_that_is_also_said_elsewhere_on_the_page_stays():
     # A table of contents links to the body's own subheading.
     line = "How the fares are set"
