@@ -254,8 +254,9 @@ def _site_links(tree: HtmlElement, host: str, text: str) -> list[tuple[str, str]
     heading, ...) whose every word is inside links, one of them to another page of the
     site (`host`): another story's headline or card, a menu entry. A link elsewhere (a
     source, a document) or within the page leaves its block alone, and so does a table's
-    cell (a table of links is data). Only links whose words are in the `text` are looked at
-    (most of a page's are gone from it)."""
+    cell (a table of links is data), but not a row of links to the site (a menu laid out
+    as a table). Only links whose words are in the `text` are looked at (most of a page's
+    are gone from it)."""
     blocks: list[tuple[str, str]] = []
     seen: set[HtmlElement] = set()
     for link in _LINKS(tree):
@@ -265,6 +266,8 @@ def _site_links(tree: HtmlElement, host: str, text: str) -> list[tuple[str, str]
             if block in seen or block.tag in _CELLS:
                 continue
             seen.add(block)
+            if block.tag == "tr" and _site_links_in(block, host) < MENU_LINKS:
+                continue  # a row with one link is a data table's entry
             words = _words(block)
             if words and words == line_key(" ".join(_linked_texts(block))):
                 blocks.append((f" {words} ", SITE_LINK))
@@ -310,7 +313,7 @@ def _read_lines(element: HtmlElement, lines: list[_Line], host: str, linked: boo
     if element.tag == "br" or element.tag in _BLOCKS:
         lines.append(_Line())
     if element.tag == "a" and element.get("href"):
-        lines[-1].links += _to_the_site(element.get("href", "").strip(), host)
+        lines[-1].links += _worded_site_link(element, host)
         linked = True
     linked = linked or _is_date(element)
     lines[-1].add(element.text, linked)
@@ -340,6 +343,20 @@ def _is_date(element: HtmlElement) -> bool:
     return _ANY_DATE.search(names.lower()) is not None and not DATES.isdisjoint(class_words(names))
 
 
+def _site_links_in(element: HtmlElement, host: str) -> int:
+    return sum(_worded_site_link(a, host) for a in element.iter("a"))
+
+
+def _worded_site_link(element: HtmlElement, host: str) -> bool:
+    """A link with words (not an icon's or a picture's) to another page of the site."""
+    href = element.get("href", "").strip()
+    return (
+        bool(href)
+        and _to_the_site(href, host)
+        and _TOKEN.search(element.text_content()) is not None
+    )
+
+
 def _in_text(link: HtmlElement, text: str) -> bool:
     """Whether each of the link's texts is in `text` (a card's heading and summary are two
     lines there)."""
@@ -348,10 +365,15 @@ def _in_text(link: HtmlElement, text: str) -> bool:
 
 
 def _blocks_around(link: HtmlElement) -> list[HtmlElement]:
-    """The link's block (its nearest block ancestor), then the link itself when it is
-    wrapped around a heading or a paragraph: a card (another story's headline, perhaps
-    with its summary) whose block holds more than the card, its date or its picture."""
-    around = [a for a in link.iterancestors() if a.tag in _BLOCKS][:1]
+    """The link's block (its nearest block ancestor; for a table's cell, its row too),
+    then the link itself when it is wrapped around a heading or a paragraph: a card
+    (another story's headline, perhaps with its summary) whose block holds more than the
+    card, its date or its picture."""
+    block = next((a for a in link.iterancestors() if a.tag in _BLOCKS), None)
+    around = [] if block is None else [block]
+    if block is not None and block.tag in _CELLS:
+        row = block.getparent()
+        around += [row] if row is not None and row.tag == "tr" else []
     if any(element.tag in _BLOCKS for element in link.iterdescendants()):
         around.append(link)
     return around

@@ -231,6 +231,24 @@ def test_a_line_of_links_to_the_site_inside_a_block_is_a_menu():
     assert [(r.rule, r.text) for r in removed] == [("site_link", lines[1])]
 
 
+@pytest.mark.parametrize(
+    ("row", "gone"),
+    [
+        # A menu laid out as a table: every cell a link to the site.
+        ("<tr><td><a href='/'>Home</a> | <a href='/blog'>Blog</a></td><td></td></tr>", True),
+        ("<tr><td><a href='/'>Home</a></td><td><a href='/blog'>Blog</a></td></tr>", True),
+        # A data table's row: a linked name and its figures, or one link alone.
+        ("<tr><td><a href='/'>Home</a></td><td>4</td></tr>", False),
+        ("<tr><td><a href='/'>Home Blog</a></td></tr>", False),
+    ],
+)
+def test_a_table_row_of_links_to_the_site_is_a_menu(row, gone):
+    table = f"<table>{row}</table>"
+    line = "| Home | Blog |" if "Blog</a>" in row else "| Home | 4 |"
+    text, _ = without_named_furniture(fromstring(_page(table)), _extracted(line), SITE)
+    assert text.split("\n") == (BODY if gone else _extracted(line).split("\n"))
+
+
 def test_a_linked_line_that_is_also_said_elsewhere_on_the_page_stays():
     # A table of contents links to the body's own subheading.
     line = "How the fares are set"
