@@ -1,7 +1,7 @@
 """Furniture the page's markup names: lines of trafilatura's text that came from a small
 element whose class or id says what it is (`related`, `author`, `caption`, `social`,
-`newsletter`, `disclosure`, `breadcrumb`, `button`, ...) or that is a <figcaption> or an
-<address>. Pure.
+`newsletter`, `disclosure`, `breadcrumb`, `button`, ...), that is a <figcaption> or an
+<address>, or whose microdata property (itemprop) is `author`. Pure.
 
 trafilatura drops most such boxes itself, but not all: its lists of names are tried on
 some tags only (not on <a>, <figcaption>, <article> or <h3>), and it puts back what it
@@ -13,8 +13,10 @@ wrapper of the whole article (`single-post related-...`) says nothing of its lin
 
 The links say as much: a line whose every word is inside links, one of them to another
 page of the same site, is another story's headline or a menu entry (rule `site_link`),
-on the same terms. A source cited by a link to another site stays, and so do a table's
-cells and a link within the page.
+on the same terms. So is a card (a link wrapped around another story's heading and
+summary), a list entry of such a link and its date, a line of two or more such links
+that <br>s part from the rest of its block, and a table row of them. A source cited by a
+link to another site stays, and so do a table's cells and a link within the page.
 
 trafilatura joins a short page's paragraphs into one line, a named box's among them: the
 box's words are then cut out of that line, on the same terms (not a `site_link` block's: a
@@ -292,7 +294,8 @@ class _Line:
                 self.linked.append(text)
 
     def menu(self) -> str:
-        """The line's words when it is MENU_LINKS links to the site and nothing else."""
+        """The line's words when it is MENU_LINKS or more links to the site (and their
+        separators, dates) and nothing else; "" otherwise."""
         words = line_key(" ".join(self.texts))
         linked = self.links >= MENU_LINKS and words == line_key(" ".join(self.linked))
         return words if linked else ""
@@ -310,6 +313,7 @@ def _menu_lines(block: HtmlElement, host: str) -> list[str]:
 
 
 def _read_lines(element: HtmlElement, lines: list[_Line], host: str, linked: bool) -> None:
+    # Each text goes to the line being read, marked when it is inside a link or a date.
     if element.tag == "br" or element.tag in _BLOCKS:
         lines.append(_Line())
     if element.tag == "a" and element.get("href"):
