@@ -1,7 +1,7 @@
 """Furniture the page's markup names: lines of trafilatura's text that came from a small
 element whose class or id says what it is (`related`, `author`, `caption`, `social`,
-`newsletter`, `disclosure`, `breadcrumb`, `button`, ...) or that is a <figcaption> or an
-<address>. Pure.
+`newsletter`, `disclosure`, `breadcrumb`, `button`, ...), that is a <figcaption> or an
+<address>, or whose microdata property (itemprop) is `author`. Pure.
 
 trafilatura drops most such boxes itself, but not all: its lists of names are tried on
 some tags only (not on <a>, <figcaption>, <article> or <h3>), and it puts back what it
@@ -13,8 +13,10 @@ wrapper of the whole article (`single-post related-...`) says nothing of its lin
 
 The links say as much: a line whose every word is inside links, one of them to another
 page of the same site, is another story's headline or a menu entry (rule `site_link`),
-on the same terms. A source cited by a link to another site stays, and so do a table's
-cells and a link within the page.
+on the same terms. So is a card (a link wrapped around another story's heading and
+summary), a list entry of such a link and its date, a line of two or more such links
+that <br>s part from the rest of its block, and a table row of them. A source cited by a
+link to another site stays, and so do a table's cells and a link within the page.
 
 trafilatura joins a short page's paragraphs into one line, a named box's among them: the
 box's words are then cut out of that line, on the same terms (not a `site_link` block's: a
@@ -27,6 +29,7 @@ extraction or these rules left out: "Related stories", "Participating blogs:" (r
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -69,6 +72,9 @@ TAGS: dict[str, str] = {
     "nav": "page_furniture",
     "address": "author_bio",  # the contact of the article's or the page's author
 }
+#: Elements that are furniture by their microdata (schema.org) property: the page's own
+#: statement that they hold its author (a byline, a bio), not the story.
+ITEMPROPS: dict[str, str] = {"author": "author_bio"}
 #: An element holding more than this share of the article's text is not a box beside it.
 MAX_SHARE = 0.3
 
@@ -83,14 +89,19 @@ HEADING_WORDS = 12
 
 #: The rule of a line that is a link to another page of the site and nothing else.
 SITE_LINK = "site_link"
+#: A line inside a block made of this many links to the site and nothing else is a menu.
+MENU_LINKS = 2
+#: The words of a class or id that name a date, which may stand beside such a link.
+DATES = frozenset({"date", "time", "datetime", "published", "pubdate", "timestamp"})
 
-# The elements worth splitting into words: those with a class or id, and the tags; a name
-# somewhere in the class or id (one regex search each) before the split.
-_NAMED = etree.XPath("//*[@class or @id]" + "".join(f" | //{tag}" for tag in TAGS))
+# The elements worth splitting into words: those with a class, id or microdata property,
+# and the tags; a name somewhere in the class or id (one regex search each) before the split.
+_NAMED = etree.XPath("//*[@class or @id or @itemprop]" + "".join(f" | //{tag}" for tag in TAGS))
 _ANY_NAME = re.compile("|".join(NAMES))
 # A class or id as words: "TestReport__AuthorBox" is test, report, author, box.
 _WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _LINKS = etree.XPath("//body//a[@href]")
+_ANY_DATE = re.compile("date|time|publish")
 # The elements a line of trafilatura's text is made of; a link's nearest one is its block.
 _BLOCKS = frozenset(
     {"p", "li", "dt", "dd", "td", "th", "div", "blockquote", "figcaption", "section", "article"}
@@ -241,26 +252,135 @@ def host_of(url: str) -> str:
 
 
 def _site_links(tree: HtmlElement, host: str, text: str) -> list[tuple[str, str]]:
-    """The words of each block (paragraph, list item, heading, ...) whose every word is
-    inside links, one of them to another page of the site (`host`): another story's
-    headline, a menu entry. A link elsewhere (a source, a document) or within the page
-    leaves its block alone, and so does a table's cell (a table of links is data). Only
-    links whose words are in the `text` are looked at (most of a page's are gone from it)."""
+    """The words of each block (paragraph, list item, heading, a link wrapped around a
+    heading, ...) whose every word is inside links, one of them to another page of the
+    site (`host`): another story's headline or card, a menu entry. A link elsewhere (a
+    source, a document) or within the page leaves its block alone, and so does a table's
+    cell (a table of links is data), but not a row of links to the site (a menu laid out
+    as a table). Only links whose words are in the `text` are looked at (most of a page's
+    are gone from it)."""
     blocks: list[tuple[str, str]] = []
     seen: set[HtmlElement] = set()
     for link in _LINKS(tree):
-        words = " ".join(" ".join(link.itertext()).split())
-        if not words or words not in text or not _to_the_site(link.get("href", "").strip(), host):
+        if not _in_text(link, text) or not _to_the_site(link.get("href", "").strip(), host):
             continue
-        block = next((a for a in link.iterancestors() if a.tag in _BLOCKS), None)
-        if block is None or block in seen or block.tag in _CELLS:
-            continue
-        seen.add(block)
-        words = _words(block)
-        linked = " ".join(t for a in block.iter("a") if a.get("href") for t in a.itertext())
-        if words and words == line_key(linked):
-            blocks.append((f" {words} ", SITE_LINK))
+        for block in _blocks_around(link):
+            if block in seen or block.tag in _CELLS:
+                continue
+            seen.add(block)
+            if block.tag == "tr" and _site_links_in(block, host) < MENU_LINKS:
+                continue  # a row with one link is a data table's entry
+            words = _words(block)
+            if words and words == line_key(" ".join(_linked_texts(block))):
+                blocks.append((f" {words} ", SITE_LINK))
+                break
+            blocks += [(f" {words} ", SITE_LINK) for words in _menu_lines(block, host)]
     return blocks
+
+
+@dataclass
+class _Line:
+    """A line of a block, as _menu_lines reads it: its texts, those inside links or dates,
+    and how many links to the site it holds."""
+
+    texts: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
+    links: int = 0
+
+    def add(self, text: str | None, linked: bool) -> None:
+        if text:
+            self.texts.append(text)
+            if linked:
+                self.linked.append(text)
+
+    def menu(self) -> str:
+        """The line's words when it is MENU_LINKS or more links to the site (and their
+        separators, dates) and nothing else; "" otherwise."""
+        words = line_key(" ".join(self.texts))
+        linked = self.links >= MENU_LINKS and words == line_key(" ".join(self.linked))
+        return words if linked else ""
+
+
+def _menu_lines(block: HtmlElement, host: str) -> list[str]:
+    """The words of each line of the block (its lines part at <br> and at the blocks in
+    it) made of MENU_LINKS or more links to pages of the site and nothing else but
+    separators: "Press kit | RSS feed" below a press release."""
+    if block.find(".//br") is None:
+        return []
+    lines = [_Line()]
+    _read_lines(block, lines, host, linked=False)
+    return [words for line in lines if (words := line.menu())]
+
+
+def _read_lines(element: HtmlElement, lines: list[_Line], host: str, linked: bool) -> None:
+    # Each text goes to the line being read, marked when it is inside a link or a date.
+    if element.tag == "br" or element.tag in _BLOCKS:
+        lines.append(_Line())
+    if element.tag == "a" and element.get("href"):
+        lines[-1].links += _worded_site_link(element, host)
+        linked = True
+    linked = linked or _is_date(element)
+    lines[-1].add(element.text, linked)
+    for child in element:
+        if isinstance(child.tag, str):
+            _read_lines(child, lines, host, linked)
+        lines[-1].add(child.tail, linked)
+    if element.tag in _BLOCKS:
+        lines.append(_Line())
+
+
+def _linked_texts(element: HtmlElement) -> list[str]:
+    """The texts of the element's links and dates, in page order: a date beside a link
+    ("Ferry fares rise again, 4 May 2026") is another story's date, not a sentence's word."""
+    if (element.tag == "a" and element.get("href")) or _is_date(element):
+        return list(element.itertext())
+    return [
+        text for child in element if isinstance(child.tag, str) for text in _linked_texts(child)
+    ]
+
+
+def _is_date(element: HtmlElement) -> bool:
+    """A <time>, or an element whose class or id names a date ("event_date", "pubTime")."""
+    if element.tag == "time":
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return _ANY_DATE.search(names.lower()) is not None and not DATES.isdisjoint(class_words(names))
+
+
+def _site_links_in(element: HtmlElement, host: str) -> int:
+    return sum(_worded_site_link(a, host) for a in element.iter("a"))
+
+
+def _worded_site_link(element: HtmlElement, host: str) -> bool:
+    """A link with words (not an icon's or a picture's) to another page of the site."""
+    href = element.get("href", "").strip()
+    return (
+        bool(href)
+        and _to_the_site(href, host)
+        and _TOKEN.search(element.text_content()) is not None
+    )
+
+
+def _in_text(link: HtmlElement, text: str) -> bool:
+    """Whether each of the link's texts is in `text` (a card's heading and summary are two
+    lines there)."""
+    pieces = [" ".join(piece.split()) for piece in link.itertext() if not piece.isspace()]
+    return bool(pieces) and all(piece in text for piece in pieces)
+
+
+def _blocks_around(link: HtmlElement) -> list[HtmlElement]:
+    """The link's block (its nearest block ancestor; for a table's cell, its row too),
+    then the link itself when it is wrapped around a heading or a paragraph: a card
+    (another story's headline, perhaps with its summary) whose block holds more than the
+    card, its date or its picture."""
+    block = next((a for a in link.iterancestors() if a.tag in _BLOCKS), None)
+    around = [] if block is None else [block]
+    if block is not None and block.tag in _CELLS:
+        row = block.getparent()
+        around += [row] if row is not None and row.tag == "tr" else []
+    if any(element.tag in _BLOCKS for element in link.iterdescendants()):
+        around.append(link)
+    return around
 
 
 def _to_the_site(href: str, host: str) -> bool:
@@ -275,6 +395,9 @@ def _to_the_site(href: str, host: str) -> bool:
 def _kind(element: HtmlElement) -> str | None:
     if (kind := TAGS.get(str(element.tag))) is not None:
         return kind
+    for prop in (element.get("itemprop") or "").split():
+        if (kind := ITEMPROPS.get(prop)) is not None:
+            return kind
     if not _ANY_NAME.search(f"{element.get('class')} {element.get('id')}".lower()):
         return None
     for attribute in ("class", "id"):

@@ -49,6 +49,13 @@ def _extracted(line: str, body: list[str] = BODY) -> str:
             "author_bio",
         ),
         (
+            # Microdata: the page says the element holds its author, whatever its class.
+            "<div class='box-x1' itemprop='author' itemscope><p>Sam Reed covers rivers for"
+            " the paper.</p></div>",
+            "Sam Reed covers rivers for the paper.",
+            "author_bio",
+        ),
+        (
             "<a class='relatedPost' href='/b'>Canal boats return to the harbour basin</a>",
             "Canal boats return to the harbour basin",
             "related_card",
@@ -127,10 +134,17 @@ SITE = "news.example"
         " routes</a></li></ul>",
         "<h3><a href='//news.example/b'><span>Ferry fares rise</span> again on the island"
         " routes</a></h3>",
+        # Another story's entry with its date.
+        "<ul><li><a href='/b'>Ferry fares rise again on the island routes</a>"
+        " <time datetime='2026-05-04'>4 May 2026</time></li></ul>",
+        "<ul><li><a href='/b'><h4>Ferry fares rise again on the island routes</h4></a>"
+        "<div class='event_date'>4 May 2026</div></li></ul>",
     ],
 )
 def test_a_line_that_is_only_a_link_to_another_page_of_the_site_is_removed(block):
     line = "Ferry fares rise again on the island routes"
+    if "May" in block:
+        line += " 4 May 2026"
     text, removed = without_named_furniture(fromstring(_page(block)), _extracted(line), SITE)
     assert text.split("\n") == BODY
     assert [(r.rule, r.text) for r in removed] == [("site_link", line)]
@@ -146,6 +160,8 @@ def test_a_line_that_is_only_a_link_to_another_page_of_the_site_is_removed(block
         "<p><a href='#fares'>Ferry fares rise again on the island routes</a></p>",
         # Words outside the link: a sentence that links some of its words.
         "<p>Read why <a href='/b'>ferry fares rise again on the island routes</a></p>",
+        "<p><a href='/b'>Ferry fares rise again</a> <span class='update'>on the island"
+        " routes</span></p>",
         # A table of links is data.
         "<table><tr><td><a href='/b'>Ferry fares rise again on the island routes</a></td>"
         "</tr></table>",
@@ -159,6 +175,78 @@ def test_a_link_elsewhere_or_with_words_around_it_stays(block):
     )
     text, removed = without_named_furniture(fromstring(_page(block)), _extracted(line), SITE)
     assert (text, removed) == (_extracted(line), [])
+
+
+def test_a_card_whose_link_is_wrapped_around_its_heading_and_summary_is_removed():
+    # The card's block (the <article>) holds a date besides; the link alone is the card.
+    card = (
+        "<article><a href='/2026/ferry-fares'><h3>Ferry fares rise again on the island"
+        " routes</h3><p>The operator blames the price of fuel.</p></a><p>4 May 2026</p>"
+        "</article>"
+    )
+    lines = [
+        "Ferry fares rise again on the island routes",
+        "The operator blames the price of fuel.",
+    ]
+    text, removed = without_named_furniture(
+        fromstring(_page(card)), "\n".join([*BODY, *lines]), SITE
+    )
+    assert text.split("\n") == BODY
+    assert [(r.rule, r.text) for r in removed] == [("site_link", line) for line in lines]
+
+
+def test_a_card_linking_to_another_site_stays():
+    card = (
+        "<a href='https://other.example/fares'><h3>Ferry fares rise again on the island"
+        " routes</h3></a>"
+    )
+    line = "Ferry fares rise again on the island routes"
+    text, removed = without_named_furniture(fromstring(_page(card)), _extracted(line), SITE)
+    assert (text, removed) == (_extracted(line), [])
+
+
+RELEASE = (
+    "<div>The new ferries enter service in June.<br><br>"
+    "<a href='/press/ferries'>Press kit: all releases</a> <span>|</span>"
+    " <a href='https://news.example/rss'><span class='icon'></span>RSS feed</a><br>"
+    "<a href='/contact'>Contact the desk</a><br>"
+    "<a href='https://other.example/a'>Harbour office</a> | <a href='https://other.example/b'>"
+    "Timetables</a></div>"
+)
+
+
+def test_a_line_of_links_to_the_site_inside_a_block_is_a_menu():
+    # Lines parted by <br> in one block: only the line of two links to the site and a
+    # separator goes; one link alone may be a sentence's, links elsewhere are sources.
+    lines = [
+        "The new ferries enter service in June.",
+        "Press kit: all releases | RSS feed",
+        "Contact the desk",
+        "Harbour office | Timetables",
+    ]
+    text, removed = without_named_furniture(
+        fromstring(_page(RELEASE)), "\n".join([*BODY, *lines]), SITE
+    )
+    assert text.split("\n") == [*BODY, *lines[:1], *lines[2:]]
+    assert [(r.rule, r.text) for r in removed] == [("site_link", lines[1])]
+
+
+@pytest.mark.parametrize(
+    ("row", "gone"),
+    [
+        # A menu laid out as a table: every cell a link to the site.
+        ("<tr><td><a href='/'>Home</a> | <a href='/blog'>Blog</a></td><td></td></tr>", True),
+        ("<tr><td><a href='/'>Home</a></td><td><a href='/blog'>Blog</a></td></tr>", True),
+        # A data table's row: a linked name and its figures, or one link alone.
+        ("<tr><td><a href='/'>Home</a></td><td>4</td></tr>", False),
+        ("<tr><td><a href='/'>Home Blog</a></td></tr>", False),
+    ],
+)
+def test_a_table_row_of_links_to_the_site_is_a_menu(row, gone):
+    table = f"<table>{row}</table>"
+    line = "| Home | Blog |" if "Blog</a>" in row else "| Home | 4 |"
+    text, _ = without_named_furniture(fromstring(_page(table)), _extracted(line), SITE)
+    assert text.split("\n") == (BODY if gone else _extracted(line).split("\n"))
 
 
 def test_a_linked_line_that_is_also_said_elsewhere_on_the_page_stays():
