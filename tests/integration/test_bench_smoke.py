@@ -18,10 +18,11 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_every_pipeline_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
-    command = ["bench.run", "--smoke", "--bootstrap", kafka_bootstrap, "--out", str(tmp_path)]
+def _smoke(bootstrap: str, out: Path, *only: str) -> dict:
+    """`python -m bench.run --smoke` (only the benchmarks named, if any): its figures."""
+    command = ["bench.run", "--smoke", "--bootstrap", bootstrap, "--out", str(out)]
     result = subprocess.run(
-        [sys.executable, "-m", *command],
+        [sys.executable, "-m", *command, *(["--only", ",".join(only)] if only else [])],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -29,7 +30,11 @@ def test_every_pipeline_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    figures = json.loads((tmp_path / "smoke.json").read_text())
+    return json.loads((out / "smoke.json").read_text())
+
+
+def test_every_pipeline_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
+    figures = _smoke(kafka_bootstrap, tmp_path)
     assert figures["ceiling"]["completed"] == [{"classified": 20}]
     assert figures["throughput"]["plain"]["completed"] == [{"classified": 10, "alerts": 10}]
     assert figures["throughput"]["html"]["completed"] == [{"classified": 2, "alerts": 2}]
@@ -46,17 +51,7 @@ def test_every_pipeline_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
 
 
 def test_the_collector_benchmark_runs(kafka_bootstrap: str, tmp_path: Path):
-    command = ["bench.run", "--smoke", "--only", "collector", "--bootstrap", kafka_bootstrap]
-    result = subprocess.run(
-        [sys.executable, "-m", *command, "--out", str(tmp_path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    values = json.loads((tmp_path / "smoke.json").read_text())["collector"]["values"]
+    values = _smoke(kafka_bootstrap, tmp_path, "collector")["collector"]["values"]
     assert [v["value"] for v in values] == ["0", "700", "10000", "50000"]
     for value in values:
         assert value["cpu_ms_per_article"]["median"] > 0  # every worker cleared its batch
