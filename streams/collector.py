@@ -2,13 +2,13 @@
 
 A worker allocates tens of thousands of objects per batch (parsed JSON, models, hits) that
 reference counting frees when the batch is done. At Python's threshold of 700 the collector
-still ran about 1,460 young passes per 8,000 articles, and the survivors of each (the batch
-in hand) made its older passes walk the whole heap again and again: 112 us of 1.67 ms per
-article, 6.7% of a worker's CPU (bench/settings.md, "cycle collector"). Two changes:
+still ran about 1,470 young passes per 8,000 articles, and the survivors of each (the batch
+in hand) made its older passes walk the whole heap again and again: 106 us of 1.59 ms per
+article, 6.9% of a worker's CPU (bench/settings.md, "The cycle collector"). Two changes:
 
 - what exists once the agents are loaded (modules, the taxonomy, Faust's app) lives until
-  the process ends: frozen, the collector never walks it again (60 us an article);
-- a young pass every `threshold` net allocations instead of 700 (5 to 7 us an article at
+  the process ends: frozen, the collector never walks it again (58 us an article);
+- a young pass every `threshold` net allocations instead of 700 (7 us an article at
   50,000): a batch is mostly freed before the next pass, so little survives to be walked
   again. Garbage in a reference cycle is still collected, at most `threshold` objects later.
 """

@@ -40,13 +40,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON line per surviving article (or per alert); drops reported on stderr."""
     path = Path(args.taxonomy or settings.classification.taxonomy_path)
-    tune_collector(settings.worker.gc_threshold)  # as the worker's, for a like comparison
     pipeline = LocalPipeline(  # stories and duplicates span the whole run
         compile_taxonomy(load_taxonomy(path)),
         options=clean_options(settings.cleaning),
         window=settings.cleaning.dedup_window_seconds,
         rules=alert_rules(settings.alerting),
     )
+    # As the worker's, for a like comparison: frozen once the taxonomy is compiled, as the
+    # worker freezes it once its agents are loaded.
+    tune_collector(settings.worker.gc_threshold)
     for chunk in _chunks(items(args.paths)):
         articles = [i.article for i in chunk if isinstance(i.article, RawArticle)]
         records = [(a.id.encode(), encoded(a)) for a in articles]
