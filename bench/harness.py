@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
@@ -115,6 +115,16 @@ def summary(values: Sequence[float]) -> dict[str, Any]:
         "spread": (max(values) - min(values)) / median if median else 0.0,
         "runs": values,
     }
+
+
+T = TypeVar("T")
+
+
+def rotated(values: Sequence[T], round_: int) -> list[T]:
+    """The values in the order of one interleaved round: each round starts one further on,
+    so no value always runs first, or always right after the same other."""
+    shift = round_ % len(values)
+    return [*values[shift:], *values[:shift]]
 
 
 def ratios(pairs: Sequence[tuple[float, float]]) -> list[float]:

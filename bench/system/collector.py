@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.harness import summary
+from bench.harness import rotated, summary
 from bench.stories import article
 from bench.system.pipeline import Ctx, Run, batch, pipeline_worker
 
@@ -39,18 +39,18 @@ WRITE_EVERY_S = 0.2
 class Passes:
     """The collector's totals in one worker: CPU seconds and passes, by generation."""
 
-    seconds: tuple[float, float, float]
-    passes: tuple[int, int, int]
+    seconds: tuple[float, ...]  # generations 0, 1, 2
+    passes: tuple[int, ...]
 
     @classmethod
     def read(cls, path: Path) -> Passes:
         data = json.loads(path.read_text())
-        return cls(tuple(data["seconds"]), tuple(data["passes"]))  # type: ignore[arg-type]
+        return cls(tuple(data["seconds"]), tuple(data["passes"]))
 
     def minus(self, other: Passes) -> Passes:
         return Passes(
-            tuple(a - b for a, b in zip(self.seconds, other.seconds, strict=True)),  # type: ignore[arg-type]
-            tuple(a - b for a, b in zip(self.passes, other.passes, strict=True)),  # type: ignore[arg-type]
+            tuple(a - b for a, b in zip(self.seconds, other.seconds, strict=True)),
+            tuple(a - b for a, b in zip(self.passes, other.passes, strict=True)),
         )
 
 
@@ -68,8 +68,7 @@ def measure(run: Run, articles: int, rounds: int) -> dict[str, Any]:
             workers[value] = (ctx, totals)
         run.say(f"collector: {len(workers)} workers warm")
         for n in range(rounds):
-            shift = n % len(VALUES)
-            for value in VALUES[shift:] + VALUES[:shift]:
+            for value in rotated(VALUES, n):
                 ctx, totals = workers[value]
                 found[value].append(_round(run, ctx, totals, articles, f"gc{value}-{n}"))
                 one = found[value][-1]
@@ -106,7 +105,10 @@ def _value(value: str, rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_ms_per_article": summary([r["cpu_ms_per_article"] for r in rounds]),
         "collector_us_per_article": summary([r["collector_us_per_article"] for r in rounds]),
         "collector_share": summary(
-            [r["collector_us_per_article"] / 10 / r["cpu_ms_per_article"] for r in rounds]
+            [  # percent of the worker's CPU
+                100 * r["collector_us_per_article"] / (1000 * r["cpu_ms_per_article"])
+                for r in rounds
+            ]
         ),
         "collector_us_by_generation": [
             summary([r["collector_us_by_generation"][g] for r in rounds])["median"]

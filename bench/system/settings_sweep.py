@@ -18,7 +18,7 @@ import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
-from bench.harness import ratios, summary
+from bench.harness import ratios, rotated, summary
 from bench.stories import article
 from bench.system.kafka import idle_cores
 from bench.system.pipeline import Ctx, Run, batch, paced, pipeline_worker
@@ -144,8 +144,7 @@ def _one_setting(run: Run, sweep: Sweep, choice: Choice) -> dict[str, Any]:
         run.say(f"settings: {choice.name}: {len(workers)} workers warm")
         idle = {value: idle_cores(ctx[2], run.idle_s) for value, ctx in workers.items()}
         for n in range(sweep.runs):
-            shift = n % len(choice.values)
-            for value in choice.values[shift:] + choice.values[:shift]:
+            for value in rotated(choice.values, n):
                 rounds[value].append(_round(run, sweep, workers[value], f"{choice.name}-{n}"))
                 one = rounds[value][-1]
                 run.say(
