@@ -80,6 +80,10 @@ _AGENCY_CAPS = (
     r"Getty Images|AFP|AP|Reuters|EPA|PA|Shutterstock|Alamy|Bloomberg|Xinhua|TASS|Sputnik"
     r"|NurPhoto|SOPA Images|ZUMA Press|dpa|ANSA|Kyodo|Yonhap|The Washington Post|The New York Times"
 )
+#: What a share button says after "Click to" ("Click to share on X (Opens in new window)").
+_CLICK_TO_SHARE = (
+    rf"share on (?:{_SOCIAL}|[\w+]+)|e-?mail (?:this |a link )?to a friend|print|e-?mail"
+)
 _RELATED_NOUN = (
     r"posts?|articles?|stories|story|news|reads?|links?|content|coverage|topics?|headlines|picks"
 )
@@ -106,7 +110,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"partner content|advertise with us|report (?:this )?ad|ad feedback|remove ads",
         r"(?:the )?(?:story|article|text) continues (?:below|after)(?: (?:this|the))?"
         r"(?: (?:advertisement|advert|ad))?",
-        r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: reading)?",
+        r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: reading"
+        r"| with (?:the )?(?:content|article|story))?|skip ad|ad feedback|video ad feedback",
         r"content continues below",
     ),
     _line("advertisement", 25, r"click here to (?:get|buy|order|subscribe|download|shop)\b.*"),
@@ -122,17 +127,21 @@ LINE_RULES: tuple[LineRule, ...] = (
     _line(
         "media",
         14,
-        r"media playback is (?:unsupported|not supported) on your device",
+        r"media playback is (?:unsupported|not supported) on (?:your|this) device",
         r"your (?:browser|device) does not support (?:the )?(?:video|audio|this)\b.*",
-        r"(?:this )?(?:video|content|media) (?:is )?(?:unavailable|not available|cannot be played)"
-        r"\b.*",
+        r"(?:this )?(?:video|content|media) (?:is )?(?:unavailable|not available"
+        r"|can ?not be played)\b.*",
+        r"(?:the )?video player is loading\b.*|replay|unmute|enlarge this (?:image|photo|picture)",
+        r"(?:toggle|hide|show|expand) caption",
+        r"(?:(?:photo|image|picture|slide|caption|item)s? )?\d{1,3} of \d{1,3}",
         r"(?:latest|related|recommended|featured|more|top|trending|watch) videos?",
         r"watch(?: now| live| again| the video| video| full video| more)?|(?:now )?playing",
         r"play(?:ing)? video|video(?: player| transcript)?|audio|photos|gallery|slideshow",
         r"listen(?: now| live| to (?:this|the) (?:article|story|podcast|episode))?",
         r"(?:\d+ )?min(?:ute)?s? (?:read|listen|watch)|duration:? \d+:\d+(?::\d+)?",
         r"\d{1,2}:\d{2}(?::\d{2})?|up next|click to play|tap to (?:play|unmute|expand)",
-        r"(?:please )?enable javascript\b.*|view gallery|in pictures|see all photos",
+        r"(?:please )?enable javascript\b.*|in pictures|see all photos",
+        r"view (?:the )?gallery(?: \(\d{1,3} (?:photos|images|pictures)\))?",
         r"loading(?:\.\.\.|…)?|this video is from\b.*",
         r"(?:watch|listen|video|audio)\s*[:|]\s*\S.*",
     ),
@@ -149,6 +158,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|link|content|coverage|reading|video)s?|more|more on (?:this|that)(?: story)?"
         r"|don'?t miss|must (?:read|watch|see)"
         r"|recommended(?: reading)?|editor'?s picks?|top story|trending|explore more"
+        r"|now watch|go deeper|learn more|see more|read this next"
         r"|further reading|more from [\w .&'-]{1,40}|you (?:may|might) (?:also )?like)"
         r"\s*[:|»›>]\s*\S.*",
         r"\(\s*(?:related|see also|read more|also read|more)\s*:.*\)",
@@ -191,6 +201,12 @@ LINE_RULES: tuple[LineRule, ...] = (
     _line(
         "share",
         30,
+        rf"(?:click to (?:{_CLICK_TO_SHARE})(?: \(opens in (?:a )?new window\))?\s*)+",
+        needs=("click to",),
+    ),
+    _line(
+        "share",
+        30,
         r"(?:join|follow|subscribe to|stay up[- ]to[- ]date|get|find|only verified information)\b"
         r".{0,80}\b(?:whatsapp|telegram|viber|youtube|signal) (?:channel|group|community)\b.*",
         needs=("channel", "group", "community"),
@@ -203,6 +219,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|main (?:photo|image)|top image|featured image"
         r"|illustration|graphic|video credit)\s*[:|]\s*\S.*",
         r"image (?:source|copyright)\s*[,:]?\s*\S.*",
+        r"(?:photo(?:graph)?|picture|image|photo illustration|illustration|graphic)s?"
+        r" (?:by|courtesy(?: of)?)\s+(?-i:[A-Z]).*",
         rf"(?:[\w.' -]{{1,40}}/\s*)?(?:{_AGENCY})(?:\s+via\s+getty images)?"
         rf"(?:\s*/\s*[\w.' -]{{1,40}})?",
         r".{0,60}\bfile (?:photo|image|picture)\s*:\s*\S.*",
@@ -334,6 +352,36 @@ LINE_RULES: tuple[LineRule, ...] = (
         needs=("consider", "if you", "support", "cancel"),
     ),
     _line("newsletter", 20, r".*\bsign up (?:here|now|today)[.!]?", needs=("sign up",)),
+    # A page's relative stamp: "Published 3 hours ago".
+    _line(
+        "page_furniture",
+        8,
+        r"(?:(?:published|updated|posted|last updated)\s*:?\s*)?(?:about |less than )?"
+        r"(?:an?|\d{1,3}) (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?) ago",
+        needs=(" ago",),
+    ),
+    # A call to install the outlet's app.
+    _line(
+        "appeal",
+        20,
+        r"(?:download|get|install|try) (?:the|our)(?: free)? (?:[\w.&'-]+ ){0,4}app"
+        r"(?: (?:for|to|now|today|on|from|and)\b.*)?",
+        needs=("app",),
+    ),
+    # How to reach or follow the author: "Write to Jane Doe at jane@...", "Follow Jane on X".
+    _line(
+        "author_bio",
+        20,
+        r"(?:write to|e-?mail|contact|reach) (?-i:[A-Z])[\w.'-]*(?: (?-i:[A-Z])[\w.'-]*){1,3}"
+        r" at \S+@\S+(?:,? and [\w .'-]{1,40} at \S+@\S+)*",
+        needs=("@",),
+    ),
+    _line(
+        "author_bio",
+        15,
+        rf"follow [\w .'-]{{1,40}} on (?:{_SOCIAL}|google news)(?:\s*:?\s*@\w{{1,30}})?",
+        needs=("follow",),
+    ),
     # The same kinds in the other languages news pages come in.
     *(
         _line(rule, max_words, *alternatives, needs=needs)
@@ -376,10 +424,14 @@ SPAN_RULES: tuple[SpanRule, ...] = (
     SpanRule(
         "related_card",
         re.compile(
-            r"(?<=[.!?\"'])\s+(?:READ MORE|RELATED|SEE ALSO|ALSO READ|READ NEXT|MORE|WATCH|LISTEN)"
-            r"\s*:\s+[^\n]{1,200}$"
+            r"(?<=[.!?\"'])\s+(?:READ MORE|RELATED|SEE ALSO|ALSO READ|READ NEXT|MORE|NOW WATCH"
+            r"|WATCH|LISTEN|DON'T MISS|GO DEEPER)"
+            r"\s*:\s+[^\n]{1,200}(?<!\.)$"
         ),
-        ("read more", "related", "see also", "also read", "read next", "more:", "watch", "listen"),
+        (
+            *("read more", "related", "see also", "also read", "read next", "more:", "watch"),
+            *("listen", "don't miss", "go deeper"),
+        ),
         max_words=25,
     ),
     SpanRule(
@@ -407,7 +459,7 @@ SPAN_RULES: tuple[SpanRule, ...] = (
     # <caption> Hide Caption 3 of 12", one after another).
     _anycase(
         "media",
-        r"\s*\bmedia playback is (?:unsupported|not supported) on your device\b\.?",
+        r"\s*\bmedia playback is (?:unsupported|not supported) on (?:your|this) device\b\.?",
         ("media playback",),
         10,
     ),
@@ -422,6 +474,15 @@ SPAN_RULES: tuple[SpanRule, ...] = (
         r"\s*(?:\bPhotos?:\s.{0,600}?)?\bHide Caption \d{1,3} of \d{1,3}\b",
         ("hide caption",),
         120,
+    ),
+    # A picture's buttons and its credit, which the page repeats ("Enlarge this image toggle
+    # caption Jane Doe/AP Jane Doe/AP The mayor said"): up to the credit's second copy.
+    _anycase(
+        "media",
+        r"\s*(?:\bEnlarge this (?:image|photo)\b\s*)?\b(?:toggle|hide|show) caption\b"
+        r"(?:\s+(\S[^\n]{0,80}?)\s+\1(?=\s|$))?|\s*\bEnlarge this (?:image|photo)\b",
+        ("toggle caption", "hide caption", "show caption", "enlarge this"),
+        40,
     ),
     # A share or listen bar glued to a paragraph ("LISTEN TO ARTICLE 6:52 SHARE THIS ARTICLE
     # Share Tweet Post Email The Fed said..."), and the link line after the last paragraph.
@@ -457,7 +518,8 @@ SPAN_RULES: tuple[SpanRule, ...] = (
     # A newsletter or app call in capitals, up to the next word in small letters.
     _capitals(
         "newsletter",
-        r"\s*\b(?:CLICK HERE|SIGN UP)\b(?:[^a-z\n]{0,200}?)(?:NEWSLETTER|APP|HERE)\b[^a-z\s]*",
+        r"\s*\b(?:CLICK HERE|SIGN UP)\b(?:[^a-z\n]{0,200}?)(?:NEWSLETTER|APP|HERE)\b"
+        r"(?:\s+(?:HERE|NOW|TODAY|FOR FREE)\b)?[^a-z\s]*",
         ("CLICK HERE", "SIGN UP"),
         30,
     ),
@@ -465,7 +527,8 @@ SPAN_RULES: tuple[SpanRule, ...] = (
     _capitals(
         "photo_credit",
         r"\s*\b(?:Photographer|Photograph|Photo|Picture|Image)(?: credit)?:\s+"
-        rf"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*/\s*(?:{_AGENCY_CAPS}|[A-Z][\w&.'-]*)"
+        rf"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,3}}\s*/\s*(?:{_AGENCY_CAPS}"
+        r"|[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*){1,3}(?=\s*$)|[A-Z][\w&.'-]*)"
         r"(?:\s+via\s+Getty Images)?",
         ("Photographer:", "Photograph:", "Photo:", "Picture:", "Image:"),
         14,
@@ -473,7 +536,7 @@ SPAN_RULES: tuple[SpanRule, ...] = (
     # "Read More <another story's headline>" after a paragraph's last sentence.
     _capitals(
         "related_card",
-        r"(?<=[.!?\"'])\s+Read More\s+(?=[A-Z\"'])[^\n]{1,200}$",
+        r"(?<=[.!?\"'])\s+Read More\s+(?=[A-Z\"'])[^\n]{1,200}(?<!\.)$",
         ("Read More",),
         30,
     ),
