@@ -122,7 +122,10 @@ LINE_RULES: tuple[LineRule, ...] = (
         needs=("click here",),
     ),
     _line(
-        "read_more", 25, r"click here (?:to|for) (?:read|see|watch|more)\b.*", needs=("click here",)
+        "read_more",
+        25,
+        r"click here (?:to|for) (?:read|see|watch|more|the latest|the full)\b.*",
+        needs=("click here",),
     ),
     _line(
         "media",
@@ -132,7 +135,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?:this )?(?:video|content|media) (?:is )?(?:unavailable|not available"
         r"|can ?not be played)\b.*",
         r"(?:the )?video player is loading\b.*|replay|unmute|enlarge this (?:image|photo|picture)",
-        r"(?:toggle|hide|show|expand) caption",
+        r"(?:toggle|hide|show|expand) caption|buy photo|watch the (?:video|clip) (?:above|below)",
         r"(?:(?:photo|image|picture|slide|caption|item)s? )?\d{1,3} of \d{1,3}",
         r"(?:latest|related|recommended|featured|more|top|trending|watch) videos?",
         r"watch(?: now| live| again| the video| video| full video| more)?|(?:now )?playing",
@@ -172,6 +175,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?=.*\b(?:newsletters?|inbox|e-?mails?|mailing list|briefing|digest|alerts|updates"
         r"|bulletin)\b).*",
         r"(?:you can )?unsubscribe (?:at )?any ?time\b.*",
+        # the call after a question: "Missing out on the latest? Sign up for ... in your inbox."
+        r"[^?]{1,80}\?\s+(?:sign(?:ing)?[ -]?up|subscribe)\b"
+        r"(?=.*\b(?:newsletters?|inbox|e-?mails?|mailing list|briefing|digest)\b).*",
         r"thanks? (?:you )?for (?:signing up|subscribing)\b.*",
         r"by (?:subscribing|signing up|clicking|entering your e-?mail)\b.*",
         r"(?:please )?(?:enter|provide) (?:a |your )?(?:valid )?e-?mail(?: address)?\b.*",
@@ -221,6 +227,10 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"image (?:source|copyright)\s*[,:]?\s*\S.*",
         r"(?:photo(?:graph)?|picture|image|photo illustration|illustration|graphic)s?"
         r" (?:by|courtesy(?: of)?)\s+(?-i:[A-Z]).*",
+        # "Credit Jane Doe/Northwind", "(Jane Doe/The Northwind Post)", "Courtesy of the Board"
+        r"credit\s+(?-i:[A-Z])[\w.' -]{1,40}/\s*(?-i:[A-Z])[\w.'& -]{1,40}",
+        r"\((?-i:[A-Z])[\w.' -]{1,40}/\s*(?-i:[A-Z])[\w.'& -]{1,40}\)",
+        r"courtesy(?: of)? (?:the )?(?-i:[A-Z])[\w.'& -]{1,60}",
         rf"(?:[\w.' -]{{1,40}}/\s*)?(?:{_AGENCY})(?:\s+via\s+getty images)?"
         rf"(?:\s*/\s*[\w.' -]{{1,40}})?",
         r".{0,60}\bfile (?:photo|image|picture)\s*:\s*\S.*",
@@ -242,7 +252,11 @@ LINE_RULES: tuple[LineRule, ...] = (
         25,
         r"comments?|\d+ comments?|view (?:all )?comments|show comments|hide comments",
         r"leave a (?:comment|reply)|add (?:a|your) comment|post a comment",
-        r"join the (?:conversation|discussion|debate)|comments? (?:are|have been) closed.*",
+        r"join the (?:conversation|discussion|debate)(?: about this (?:story|article|post))?"
+        r"\s*[»›\"]?|comments? (?:are|have been) closed.*",
+        r"already (?:a subscriber|subscribed|a member|registered|have an account)\?.{0,40}",
+        r"our (?:standards|editorial (?:standards|guidelines)|ethics policy)\s*:.*",
+        r"story highlights",
         r"(?:please )?let us know if you'?re having (?:issues|trouble|problems) with commenting",
         r"thank you for (?:sharing your thoughts|your feedback)\b.*|we appreciate your feedback",
         r"was this (?:article|story|page) (?:helpful|useful)\??",
@@ -254,7 +268,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"do you have a (?:story|news tip|tip|video|photo)(?: for [\w .'-]+)?\??",
         r"(?:e-?mail|call|contact|text|whatsapp) us (?:at|on)\b.*",
         r"we pay for your (?:stories|videos|pictures)!?",
-        r"got a (?:story|tip|news tip)(?: for us)?\?.*",
+        r"(?:got|have) an? (?:confidential |news )?(?:story|tip|news tip)"
+        r"(?: for (?:us|our reporters|our newsroom))?\?.*",
         r"contact us|report (?:an error|a correction|a typo)|corrections?(?: policy)?",
         r"share your (?:experiences?|thoughts|feedback|views|story|stories|comments"
         r"|suggestions)\b.*",
@@ -349,7 +364,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|story|content|work|journalism)\b.*",
         r"(?:please )?support (?:us|our (?:work|journalism)|independent journalism)\b.*",
         r".*\bcancel (?:at )?any ?time\b.*",
-        needs=("consider", "if you", "support", "cancel"),
+        r"(?:subscribe|sign up|start|try|get)(?: now| today)?(?: (?:for|to get))?"
+        r" (?:unlimited |full |digital )+access\b.*",
+        needs=("consider", "if you", "support", "cancel", "access"),
     ),
     _line("newsletter", 20, r".*\bsign up (?:here|now|today)[.!]?", needs=("sign up",)),
     # A page's relative stamp: "Published 3 hours ago".

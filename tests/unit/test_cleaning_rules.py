@@ -174,6 +174,23 @@ END = "Officials said the work would be finished before the summer season began.
         ("Get the free Harbour News app", "appeal"),
         ("Write to Jane Doe at jane.doe@northwind.example", "author_bio"),
         ("Follow Jane Doe on Twitter: @janedoe", "author_bio"),
+        ("Join the conversation about this story »", "page_furniture"),
+        ("Credit Sam Reed/The Northwind Post", "photo_credit"),
+        ("(Sam Reed/The Northwind Post)", "photo_credit"),
+        ("Courtesy of the Harbour Board", "photo_credit"),
+        ("Buy Photo", "media"),
+        ("Watch the video above", "media"),
+        ("Our Standards: The Northwind Trust Principles.", "page_furniture"),
+        ("Have a confidential tip for our reporters? Get in touch", "page_furniture"),
+        ("Already a subscriber? Log in", "page_furniture"),
+        ("Story highlights", "page_furniture"),
+        ("Click here for the latest harbour news.", "read_more"),
+        (
+            "Missing the latest on the harbour? Sign up for Tide Tables and get it every morning "
+            "in your inbox.",
+            "newsletter",
+        ),
+        ("Subscribe now for unlimited digital access", "appeal"),
     ],
 )
 def test_furniture_lines_are_recognised(line, rule):
@@ -234,6 +251,10 @@ def test_furniture_lines_are_recognised(line, rule):
         "Two days ago the pier was still closed.",
         "Replay the tape, the judge told the court.",
         "Only 1 of 12 ferries ran on time in March.",
+        "Courtesy matters, the harbour master told the new pilots.",
+        "The deal gives season-ticket holders unlimited access to the lounges.",
+        "Have a look at the new timetable, the operator said.",
+        "Missing the ferry? Sign up for the waiting list, the operator said.",
     ],
 )
 def test_real_sentences_that_look_like_furniture_stay(line):
