@@ -336,6 +336,25 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     # A link set between arrows: ">> Another story's headline <<".
     _line("read_more", 30, r">{2,3}\s*\S.{0,200}?<{2,3}", needs=(">>",)),
+    # A post's fields on one line: "Posted: 4 March 2026 Category: Harbour news".
+    _line(
+        "page_furniture",
+        16,
+        r"(?:(?:(?:news |publication |release )?date|posted(?: on| by)?|published(?: on)?"
+        r"|updated|category|categories|tags?|topics?|author|section|filed under)\s*:\s*"
+        r"[^:\n]{1,60}?\s*){2,}",
+        needs=(":",),
+    ),
+    # A page's help for its own button: "With this button you can add the episode to...".
+    _line(
+        "page_furniture",
+        40,
+        r"(?:with|using|use|click|press|tap|mit|über|avec|con) (?:this|diesem|dieser|ce|este"
+        r"|questo) (?:button|schaltfläche|bouton|botón|pulsante)\b.*",
+        needs=("button", "schaltfläche", "bouton", "botón", "pulsante"),
+    ),
+    # A picture's alternative text naming a logo: "Logo of the Harbour Awards".
+    _line("photo_credit", 20, r"logo (?:of|des|der|von|de|del|du|di)\b.*", needs=("logo",)),
     # "Copyright: Jane Doe" under a picture.
     _line("photo_credit", 8, r"(?:copyright|©)\s*:\s*\S.*", needs=("copyright", "©")),
     # A figure's caption: "Figure 3: ...", "Abbildung 4: ...".
@@ -345,6 +364,15 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?:figure|fig\.|abbildung|abb\.|grafik|gráfico|figura|illustration) ?\d{1,3}[a-z]?"
         r"\s*:\s*\S.*",
         needs=("fig", "abb", "grafik", "gráfico", "illustration"),
+    ),
+    # A shop's button or call: "Add to basket", "Like it? Add the ingredients to your cart".
+    _line(
+        "advertisement",
+        30,
+        r"(?:[^?\n]{1,40}\?\s+)?add (?:[\w'-]+ ){0,4}to (?:your |the )?(?:shopping )?"
+        r"(?:basket|cart|bag|wish ?list)\b.*",
+        r"(?:jetzt )?(?:in den )?warenkorb(?: legen)?",
+        needs=("add", "warenkorb"),
     ),
     # Affiliate and advertiser disclosures.
     _line(
@@ -437,6 +465,8 @@ SPAN_RULES: tuple[SpanRule, ...] = (
         max_words=150,
     ),
     SpanRule("related_card", re.compile(r"\s*\bRead More Related Articles\b", _I), ("read more",)),
+    # A link set in parentheses and marked with arrows: "(What the pier will cost >>>)".
+    SpanRule("read_more", re.compile(r"\s*\([^()\n]{3,120}?\s*>{2,3}\s*\)"), (">>",)),
     # An upper-case card label and its headline ending a paragraph.
     SpanRule(
         "related_card",

@@ -191,6 +191,15 @@ END = "Officials said the work would be finished before the summer season began.
             "newsletter",
         ),
         ("Subscribe now for unlimited digital access", "appeal"),
+        # a post's fields, a page's help for its buttons, a logo's text, a shop's call
+        ("Posted: 4 March 2026 Category: Harbour news", "page_furniture"),
+        ("News date: 03/04/2026 Tags: ferries, harbour", "page_furniture"),
+        ("With this button you can add the episode to your playlist.", "page_furniture"),
+        ("Mit diesem Button kannst Du die Folge teilen.", "page_furniture"),
+        ("Logo of the Harbour Awards 2026", "photo_credit"),
+        ("Add to basket", "advertisement"),
+        ("Like the recipe? Add the ingredients to your cart.", "advertisement"),
+        ("In den Warenkorb", "advertisement"),
     ],
 )
 def test_furniture_lines_are_recognised(line, rule):
@@ -255,6 +264,11 @@ def test_furniture_lines_are_recognised(line, rule):
         "The deal gives season-ticket holders unlimited access to the lounges.",
         "Have a look at the new timetable, the operator said.",
         "Missing the ferry? Sign up for the waiting list, the operator said.",
+        "Date: Monday. Venue: the town hall.",
+        "The mayor pressed this button to open the new bridge, officials said.",
+        "Add the flour to the bowl and stir until smooth.",
+        "Shoppers add items to the basket more slowly online, the study found.",
+        "Logos of the two ferry companies were painted over.",
     ],
 )
 def test_real_sentences_that_look_like_furniture_stay(line):
@@ -456,6 +470,12 @@ def test_a_biography_at_the_end_goes_but_the_same_shape_in_the_body_stays():
             "The pier reopened on Monday.",
             "NOW WATCH: How oysters are farmed",
             "related_card",
+        ),
+        (
+            "The pier reopened on Monday (what the repairs cost >>>).",
+            "The pier reopened on Monday.",
+            "(what the repairs cost >>>)",
+            "read_more",
         ),
     ],
 )
