@@ -177,7 +177,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?:you can )?unsubscribe (?:at )?any ?time\b.*",
         # the call after a question: "Missing out on the latest? Sign up for ... in your inbox."
         r"[^?]{1,80}\?\s+(?:sign(?:ing)?[ -]?up|subscribe)\b"
-        r"(?=.*\b(?:newsletters?|inbox|e-?mails?|mailing list|briefing|digest)\b).*",
+        r"(?=.*\b(?:newsletters?|your inbox)\b).*",
         r"thanks? (?:you )?for (?:signing up|subscribing)\b.*",
         r"by (?:subscribing|signing up|clicking|entering your e-?mail)\b.*",
         r"(?:please )?(?:enter|provide) (?:a |your )?(?:valid )?e-?mail(?: address)?\b.*",
@@ -225,10 +225,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|main (?:photo|image)|top image|featured image"
         r"|illustration|graphic|video credit)\s*[:|]\s*\S.*",
         r"image (?:source|copyright)\s*[,:]?\s*\S.*",
-        r"(?:photo(?:graph)?|picture|image|photo illustration|illustration|graphic)s?"
-        r" (?:by|courtesy(?: of)?)\s+(?-i:[A-Z]).*",
         # "Credit Jane Doe/Northwind", "(Jane Doe/The Northwind Post)", "Courtesy of the Board"
-        r"credit\s+(?-i:[A-Z])[\w.' -]{1,40}/\s*(?-i:[A-Z])[\w.'& -]{1,40}",
+        r"credit\s+(?-i:[A-Z])[\w.'-]*(?:\s+(?-i:[A-Z])[\w.'-]*){1,3}\s*/\s*(?-i:[A-Z])"
+        r"[\w.'& -]{1,40}",
         r"\((?-i:[A-Z])[\w.' -]{1,40}/\s*(?-i:[A-Z])[\w.'& -]{1,40}\)",
         r"courtesy(?: of)? (?:the )?(?-i:[A-Z])[\w.'& -]{1,60}",
         rf"(?:[\w.' -]{{1,40}}/\s*)?(?:{_AGENCY})(?:\s+via\s+getty images)?"
@@ -336,6 +335,14 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     # A link set between arrows: ">> Another story's headline <<".
     _line("read_more", 30, r">{2,3}\s*\S.{0,200}?<{2,3}", needs=(">>",)),
+    # "Photo by Jane Doe/Northwind": short, and no sentence ("Photographs by Sam Reed sold...").
+    _line(
+        "photo_credit",
+        10,
+        r"(?:photo|picture|image|photo illustration|illustration|graphic)"
+        r" (?:by|courtesy(?: of)?)\s+(?-i:[A-Z])[^.!?]*",
+        needs=(" by", "courtesy"),
+    ),
     # A post's fields on one line: "Posted: 4 March 2026 Category: Harbour news".
     _line(
         "page_furniture",

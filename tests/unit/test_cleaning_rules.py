@@ -269,6 +269,9 @@ def test_furniture_lines_are_recognised(line, rule):
         "Add the flour to the bowl and stir until smooth.",
         "Shoppers add items to the basket more slowly online, the study found.",
         "Logos of the two ferry companies were painted over.",
+        "Photographs by Sam Reed sold for twice their estimate at the auction.",
+        "Credit Nordbank/Harbour Trust merger approved",
+        "What can residents do? Sign up for the council's flood alerts by email, officials said.",
     ],
 )
 def test_real_sentences_that_look_like_furniture_stay(line):
