@@ -80,6 +80,10 @@ _AGENCY_CAPS = (
     r"Getty Images|AFP|AP|Reuters|EPA|PA|Shutterstock|Alamy|Bloomberg|Xinhua|TASS|Sputnik"
     r"|NurPhoto|SOPA Images|ZUMA Press|dpa|ANSA|Kyodo|Yonhap|The Washington Post|The New York Times"
 )
+#: Where a name has a capital inside it ("McKay", "MacLeod", "DeSantis", "LeBlanc", "VanDyke").
+_NAME_INSIDE = "".join(
+    rf"(?<!\b{prefix})" for prefix in ("Mc", "Mac", "De", "Le", "La", "Di", "Du", "Van", "Von")
+)
 #: What a share button says after "Click to" ("Click to share on X (Opens in new window)").
 _CLICK_TO_SHARE = (
     rf"share on (?:{_SOCIAL}|[\w+]+)|e-?mail (?:this |a link )?to a friend|print|e-?mail"
@@ -561,10 +565,12 @@ SPAN_RULES: tuple[SpanRule, ...] = (
     ),
     # Related-link hover cards, flattened into the sentence: the linked name, then the card
     # glued to it (the full name, glued to a headline) up to its "MORE" button, as in "Sen.
-    # Jane DoeJane Q. DoeDoe backs ferry bill MORE (D-Calif.) said".
+    # Jane DoeJane Q. DoeDoe backs ferry bill MORE (D-Calif.) said". The card starts at a
+    # capital glued to a small letter, but not inside a name that has one ("McKay", "DeSantis").
     _capitals(
         "related_card",
-        r"(?<=[a-z])[A-Z][a-z'-]+(?: \(?[A-Z][\w'.)-]*){0,5}?[a-z](?=[A-Z])[^\n]{1,400}?"
+        rf"(?<=[a-z]){_NAME_INSIDE}[A-Z][a-z'-]+(?: \(?[A-Z][\w'.)-]*){{0,5}}?[a-z](?=[A-Z])"
+        r"[^\n]{1,400}?"
         r"\bMORE\b(?! ?[A-Z]{2})",
         ("MORE",),
         70,

@@ -475,6 +475,18 @@ def test_a_biography_at_the_end_goes_but_the_same_shape_in_the_body_stays():
             "related_card",
         ),
         (
+            "Vice President Lin McKayLinda McKayMcKay heads to port city MORE would attend.",
+            "Vice President Lin McKay would attend.",
+            "Linda McKayMcKay heads to port city MORE",
+            "related_card",
+        ),
+        (
+            "Gov. Ron DeSantisRonald Dion DeSantisDeSantis signs ferry bill MORE (R-Fla.) spoke.",
+            "Gov. Ron DeSantis (R-Fla.) spoke.",
+            "Ronald Dion DeSantisDeSantis signs ferry bill MORE",
+            "related_card",
+        ),
+        (
             "The pier reopened on Monday (what the repairs cost >>>).",
             "The pier reopened on Monday.",
             "(what the repairs cost >>>)",
