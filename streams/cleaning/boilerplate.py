@@ -583,6 +583,18 @@ SPAN_RULES: tuple[SpanRule, ...] = (
         ("CLICK HERE", "SIGN UP"),
         30,
     ),
+    # Any other call in capitals after a sentence, up to a site's name in capitals or the
+    # end of the line ("CLICK HERE FOR MORE HARBOUR COVERAGE ON NORTHWIND.COM"): where else
+    # it ends is unknown, and the next sentence may start with a word in capitals.
+    _capitals(
+        "read_more",
+        r"(?<=[.!?\"'])\s+CLICK HERE\b[^a-z\n]{1,200}?(?:\b[A-Z0-9-]+\.(?:COM|NET|ORG)\b[^a-z\s]*"
+        r"|(?=\s*$))",
+        ("CLICK HERE",),
+        30,
+    ),
+    # A gallery's button left beside a credit: "(Photo: Jane Doe, Northwind) Buy Photo".
+    _capitals("media", r"\s*\bBuy Photo\b", ("Buy Photo",), 60),
     # Photographer credits set in the text: "Photographer: Jane Doe/Bloomberg".
     _capitals(
         "photo_credit",

@@ -487,6 +487,25 @@ def test_a_biography_at_the_end_goes_but_the_same_shape_in_the_body_stays():
             "related_card",
         ),
         (
+            "The pier reopened. CLICK HERE FOR MORE HARBOUR COVERAGE ON NORTHWIND.COM US "
+            "officials said so.",
+            "The pier reopened. US officials said so.",
+            "CLICK HERE FOR MORE HARBOUR COVERAGE ON NORTHWIND.COM",
+            "read_more",
+        ),
+        (
+            "The pier reopened on Monday. CLICK HERE FOR MORE HARBOUR COVERAGE",
+            "The pier reopened on Monday.",
+            "CLICK HERE FOR MORE HARBOUR COVERAGE",
+            "read_more",
+        ),
+        (
+            "The pier reopened on Monday. Buy Photo The work took a week.",
+            "The pier reopened on Monday. The work took a week.",
+            "Buy Photo",
+            "media",
+        ),
+        (
             "The pier reopened on Monday (what the repairs cost >>>).",
             "The pier reopened on Monday.",
             "(what the repairs cost >>>)",
@@ -518,6 +537,8 @@ def test_furniture_inside_a_line_is_cut_and_the_rest_stays(line, kept, cut, rule
         # a card's headline that may run into a body sentence (it ends in a full stop) stays
         "The pier reopened. READ MORE: Ferry fares rise The operator said prices would rise.",
         "The pier reopened on Monday. Read More Ferry operator said fares would rise.",
+        # where a call in capitals ends is unknown: the next sentence may start with "US"
+        "The pier reopened. CLICK HERE FOR MORE COVERAGE US officials said so.",
     ],
 )
 def test_look_alike_spans_inside_real_sentences_stay(line):
