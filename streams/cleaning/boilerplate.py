@@ -115,7 +115,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"(?:the )?(?:story|article|text) continues (?:below|after)(?: (?:this|the))?"
         r"(?: (?:advertisement|advert|ad))?",
         r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: reading"
-        r"| with (?:the )?(?:content|article|story))?|skip ad|ad feedback|video ad feedback",
+        r"| with (?:the )?(?:content|article|story))?|skip ad|video ad feedback",
         r"content continues below",
     ),
     _line("advertisement", 25, r"click here to (?:get|buy|order|subscribe|download|shop)\b.*"),
